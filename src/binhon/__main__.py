@@ -1,0 +1,3 @@
+from binhon.cli import main
+
+main()

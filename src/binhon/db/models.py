@@ -1,0 +1,274 @@
+"""Typed SQLAlchemy models: catalogues, geography, outlets, price observations, provenance, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from binhon.db.base import Base, BigId
+
+PRICE_TYPES = ("retail", "wholesale", "ceiling", "committed")
+OUTLET_TYPES = ("market", "supermarket", "convenience", "petrol", "enterprise", "official")
+AREA_LEVELS = ("province", "district", "commune")
+MARKET_GRADES = ("I", "II", "III")
+LICENCE_STATUSES = ("active", "suspended", "revoked")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def utcnow() -> dt.datetime:
+    """The current time, tz-aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+# --- Catalogue ------------------------------------------------------------------------------------
+
+
+class Commodity(Base):
+    """An essential good monitored by the department, priced per its unit."""
+
+    __tablename__ = "commodities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(40))
+    # The unit as a measure: dimension (mass g / volume ml / count) and how many base units it holds.
+    dimension: Mapped[str] = mapped_column(String(8))
+    unit_quantity: Mapped[float] = mapped_column(Numeric(14, 3, asdecimal=False))
+    group: Mapped[str] = mapped_column(String(80))
+    spec: Mapped[str | None] = mapped_column(Text)
+    is_stabilised: Mapped[bool] = mapped_column(Boolean, default=False)
+    report_code: Mapped[str | None] = mapped_column(String(40))
+    min_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    max_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (CheckConstraint(_in("dimension", ("mass", "volume", "count")), name="dimension"),)
+
+
+# --- Geography ------------------------------------------------------------------------------------
+
+
+class Area(Base):
+    """An administrative unit with the period its code was valid (codes are reused after 2025)."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+    parent: Mapped[Area | None] = relationship(remote_side="Area.id")
+
+    __table_args__ = (
+        UniqueConstraint("code", "level", "valid_from", name="uq_areas_code_level_valid_from"),
+        CheckConstraint(_in("level", AREA_LEVELS), name="level"),
+    )
+
+    @property
+    def is_current(self) -> bool:
+        """Whether the unit exists today (has no end of validity)."""
+        return self.valid_to is None
+
+
+class AreaCrosswalk(Base):
+    """An old (pre-July-2025) unit and the new unit it was merged into, fully or in part."""
+
+    __tablename__ = "area_crosswalk"
+
+    old_area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    new_area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    merge_type: Mapped[str] = mapped_column(String(10), default="full")
+
+
+# --- Outlets --------------------------------------------------------------------------------------
+
+
+class Enterprise(Base):
+    """A business owning outlets (a chain, a fuel trader, a bình ổn participant)."""
+
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tax_code: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(Text)
+
+
+class Outlet(Base):
+    """A place a price is observed at: market, supermarket, store, petrol station, enterprise, official source."""
+
+    __tablename__ = "outlets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    outlet_type: Mapped[str] = mapped_column(String(16))
+    # The area as registered (old or new unit), and derived: the current commune and the former district.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    zone: Mapped[int | None] = mapped_column(SmallInteger)
+    market_grade: Mapped[str | None] = mapped_column(String(3))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
+    chain: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(Text)
+    licence_no: Mapped[str | None] = mapped_column(String(60))
+    licence_status: Mapped[str | None] = mapped_column(String(12))
+    active_from: Mapped[dt.date | None] = mapped_column(Date)
+    active_to: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    area: Mapped[Area | None] = relationship(foreign_keys=[area_id])
+    commune: Mapped[Area | None] = relationship(foreign_keys=[commune_id])
+    district: Mapped[Area | None] = relationship(foreign_keys=[district_id])
+    enterprise: Mapped[Enterprise | None] = relationship()
+    suspensions: Mapped[list[OutletSuspension]] = relationship(
+        back_populates="outlet", order_by="OutletSuspension.start"
+    )
+
+    __table_args__ = (
+        CheckConstraint(_in("outlet_type", OUTLET_TYPES), name="outlet_type"),
+        CheckConstraint("zone IS NULL OR zone IN (1, 2)", name="zone"),
+        CheckConstraint(f"market_grade IS NULL OR {_in('market_grade', MARKET_GRADES)}", name="grade"),
+        CheckConstraint(
+            f"licence_status IS NULL OR {_in('licence_status', LICENCE_STATUSES)}", name="licence_status"
+        ),
+    )
+
+
+class OutletSuspension(Base):
+    """A period an outlet (e.g. a petrol station) was allowed to stop trading, with the reason."""
+
+    __tablename__ = "outlet_suspensions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), index=True)
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    outlet: Mapped[Outlet] = relationship(back_populates="suspensions")
+
+
+# --- Prices ---------------------------------------------------------------------------------------
+
+
+class IngestBatch(Base):
+    """One delivery of prices through the ingest path (a file, a form, an API call, a crawl)."""
+
+    __tablename__ = "ingest_batches"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(120))
+    filename: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_stored: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_revised: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Observation(Base):
+    """A price of a commodity at an outlet on a date, in whole đồng per the commodity's unit.
+
+    Rows are never updated in place: a correction inserts a new row and marks the old one as
+    superseded (``is_current`` false, ``superseded_by_id`` set), so the history is kept.
+    """
+
+    __tablename__ = "observations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    obs_date: Mapped[dt.date] = mapped_column(Date)
+    # Local time of day the price took effect ("15:00" for a fuel adjustment), "" when unknown.
+    obs_time: Mapped[str] = mapped_column(String(5), default="", server_default="")
+    commodity_id: Mapped[int] = mapped_column(ForeignKey("commodities.id"))
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    price_vnd: Mapped[int] = mapped_column(BigInteger)
+    price_type: Mapped[str] = mapped_column(String(10), default="retail")
+    zone: Mapped[int | None] = mapped_column(SmallInteger)
+    source: Mapped[str] = mapped_column(String(120), default="import")
+    is_estimate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # What the submitter wrote, when binhon converted it (pack size, unit) or kept it for review.
+    orig_price_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    orig_unit: Mapped[str | None] = mapped_column(String(60))
+    name_raw: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batches.id"))
+    submitted_by: Mapped[str] = mapped_column(String(120))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id"))
+
+    commodity: Mapped[Commodity] = relationship()
+    outlet: Mapped[Outlet] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("price_type", PRICE_TYPES), name="price_type"),
+        CheckConstraint("price_vnd > 0", name="price_positive"),
+        CheckConstraint("zone IS NULL OR zone IN (1, 2)", name="zone"),
+        # One current price per series key; superseded rows keep the history.
+        Index(
+            "uq_observations_current_key",
+            "commodity_id",
+            "outlet_id",
+            "obs_date",
+            "price_type",
+            "obs_time",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+    )
+
+
+class AuditEntry(Base):
+    """Who changed what, when and why: corrections, registrations, reviews, imports."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
