@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from binhon.db.models import LICENCE_STATUSES, MARKET_GRADES, OUTLET_TYPES
 from binhon.errors import ConfigError
+from binhon.formatting import fold_key
 from binhon.settings import get_settings
 from binhon.units import Measure, parse_measure
 
@@ -78,6 +80,18 @@ class CommodityCatalog(_Strict):
             seen.add(item.code)
             if item.group not in self.groups:
                 raise ValueError(f"commodities[{i}].group: nhóm '{item.group}' không có trong groups")
+        owner: dict[str, str] = {}
+        for i, item in enumerate(self.commodities):
+            for alias in (item.name, *item.aliases):
+                key = fold_key(alias)
+                if owner.get(key, item.code) != item.code:
+                    raise ValueError(
+                        f"commodities[{i}].aliases: tên '{alias}' đã thuộc mặt hàng '{owner[key]}'"
+                    )
+                owner[key] = item.code
+        for code, label in self.groups.items():
+            if not re.fullmatch(CODE_PATTERN, code) or not label.strip():
+                raise ValueError(f"groups.{code}: mã nhóm phải là chữ thường không dấu, tên nhóm không được trống")
         return self
 
     def by_code(self) -> dict[str, CommoditySpec]:

@@ -29,7 +29,6 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///binhon.db"
     config_dir: Path = _default_config_dir()
     timezone: str = "Asia/Ho_Chi_Minh"
-    import_max_bytes: int = 512 * 1024 * 1024
     import_chunk_rows: int = 200_000
     max_reported_problems: int = 10_000
     actor: str | None = None

@@ -39,9 +39,16 @@ UNIT_WORDS: dict[str, tuple[Dimension, Decimal]] = {
     "trái": ("count", Decimal(1)),
     "trứng": ("count", Decimal(1)),
     "chục": ("count", Decimal(10)),
+    "cái": ("count", Decimal(1)),
+    "chiếc": ("count", Decimal(1)),
+    "cuốn": ("count", Decimal(1)),
+    "quyển": ("count", Decimal(1)),
+    "tờ": ("count", Decimal(1)),
+    "ram": ("count", Decimal(1)),
 }
 
-_NUMBER = r"\d+(?:[.,]\d+)?"
+# "1.000" is a thousand (Vietnamese grouping); "1,5" and "1.5" are one and a half.
+_NUMBER = r"\d{1,3}(?:\.\d{3})+(?![\d.,])|\d+(?:[.,]\d+)?"
 _UNIT_ALT = "|".join(sorted((re.escape(w) for w in UNIT_WORDS), key=len, reverse=True))
 # "6 x 330ml", "2x500 g"
 _MULTI = re.compile(rf"(?<![\w.,])(\d+)\s*[x×*]\s*({_NUMBER})\s*({_UNIT_ALT})(?!\w)")
@@ -62,7 +69,7 @@ class Measure:
         return f"{self.quantity.normalize():f} {_BASE_NAME[self.dimension]}"
 
 
-_BASE_NAME: dict[str, str] = {"mass": "g", "volume": "ml", "count": "quả"}
+_BASE_NAME: dict[str, str] = {"mass": "g", "volume": "ml", "count": "đơn vị"}
 
 
 def _fold(text: str) -> str:
@@ -70,6 +77,8 @@ def _fold(text: str) -> str:
 
 
 def _number(text: str) -> Decimal:
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
+        return Decimal(text.replace(".", ""))
     return Decimal(text.replace(",", "."))
 
 
