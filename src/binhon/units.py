@@ -69,7 +69,7 @@ class Measure:
         return f"{self.quantity.normalize():f} {_BASE_NAME[self.dimension]}"
 
 
-_BASE_NAME: dict[str, str] = {"mass": "g", "volume": "ml", "count": "đơn vị"}
+_BASE_NAME: dict[str, str] = {"mass": "g", "volume": "ml", "count": "quả"}
 
 
 def _fold(text: str) -> str:
