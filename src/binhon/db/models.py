@@ -272,3 +272,131 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+# --- Alerts ---------------------------------------------------------------------------------------
+
+ALERT_KINDS = (
+    "spike",
+    "drop",
+    "outlet_outlier",
+    "ceiling_breach",
+    "commitment_breach",
+    "stale",
+    "scraper_broken",
+)
+SEVERITIES = ("stress", "alert", "crisis")
+ALERT_STATUSES = ("new", "acknowledged", "escalated", "resolved", "dismissed")
+
+
+class DetectionRun(Base):
+    """One run of `binhon detect`: as of which date, and what it raised or extended."""
+
+    __tablename__ = "detection_runs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(120))
+    alerts_raised: Mapped[int] = mapped_column(Integer, default=0)
+    alerts_extended: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Alert(Base):
+    """An abnormal price situation. Frozen once raised: first_date, kind and the raising figures never
+    change; while the condition persists, last_date may extend and severity may rise."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    severity: Mapped[str] = mapped_column(String(8))
+    commodity_id: Mapped[int | None] = mapped_column(ForeignKey("commodities.id"))
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    first_date: Mapped[dt.date] = mapped_column(Date)
+    last_date: Mapped[dt.date] = mapped_column(Date)
+    observed_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    expected_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    score: Mapped[float | None] = mapped_column(Numeric(12, 4, asdecimal=False))
+    explanation: Mapped[str] = mapped_column(Text)
+    detector: Mapped[str] = mapped_column(String(40))
+    # Identity of the situation (kind, series, first date): a rerun finds it instead of adding a copy.
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="new")
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    raised_run_id: Mapped[int | None] = mapped_column(ForeignKey("detection_runs.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    commodity: Mapped[Commodity | None] = relationship()
+    outlet: Mapped[Outlet | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    reviews: Mapped[list[AlertReview]] = relationship(back_populates="alert", order_by="AlertReview.id")
+
+    __table_args__ = (
+        CheckConstraint(_in("severity", SEVERITIES), name="severity"),
+        CheckConstraint(_in("status", ALERT_STATUSES), name="status"),
+        Index("ix_alerts_first_date", "first_date"),
+        Index("ix_alerts_status", "status"),
+    )
+
+
+class AlertReview(Base):
+    """A step of an alert's review: acknowledged, escalated (to QLTT / BCĐ 389), resolved, dismissed."""
+
+    __tablename__ = "alert_reviews"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    from_status: Mapped[str] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(Text)
+    escalated_to: Mapped[str | None] = mapped_column(String(120))
+
+    alert: Mapped[Alert] = relationship(back_populates="reviews")
+
+
+# --- Scrapers -------------------------------------------------------------------------------------
+
+
+class ScrapeRun(Base):
+    """One crawl of one spider: when, how many items, which pages failed and why."""
+
+    __tablename__ = "scrape_runs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    spider: Mapped[str] = mapped_column(String(60), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    unmapped: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batches.id"))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class UnmappedProduct(Base):
+    """A product a spider saw that no mapping rule could place (kept for review, never guessed)."""
+
+    __tablename__ = "unmapped_products"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    spider: Mapped[str] = mapped_column(String(60))
+    name_raw: Mapped[str] = mapped_column(Text)
+    price_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    unit_raw: Mapped[str | None] = mapped_column(String(60))
+    url: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    times_seen: Mapped[int] = mapped_column(Integer, default=1)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("scrape_runs.id"))
+
+    __table_args__ = (UniqueConstraint("spider", "name_raw", name="uq_unmapped_products_spider_name"),)
