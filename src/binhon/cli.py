@@ -284,6 +284,28 @@ def tet_info(year: Annotated[int | None, typer.Argument(help="Năm dương lịc
     say(f"  mùa khai giảng: {format_date(start)} – {format_date(end)}")
 
 
+# --- feature command groups -------------------------------------------------------------------------------
+
+# Each feature keeps its commands in its own module with a `register(app)` function.
+FEATURE_CLIS = ("binhon.detection.cli", "binhon.scraping.cli", "binhon.web.cli", "binhon.reports.cli", "binhon.demo_cli")
+
+
+def _register_features() -> None:
+    import importlib
+
+    for name in FEATURE_CLIS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and name.startswith(exc.name):
+                continue  # feature not installed in this tree yet
+            raise
+        module.register(app)
+
+
+_register_features()
+
+
 # --- entry point ------------------------------------------------------------------------------------------
 
 
