@@ -220,6 +220,10 @@ class AreasConfig(_Strict):
 # --- loading -----------------------------------------------------------------------------------------
 
 
+# libyaml's loader when present (the gazetteer is large), the pure-Python one otherwise.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _key_path(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
@@ -230,7 +234,7 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
 def load_yaml_model(path: Path, model: type[M]) -> M:
     """Read path as YAML and validate it as model; errors name the file, the key and the problem."""
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except FileNotFoundError as exc:
         raise ConfigError(path, "(tệp)", "không tìm thấy tệp cấu hình") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
