@@ -400,3 +400,97 @@ class UnmappedProduct(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("scrape_runs.id"))
 
     __table_args__ = (UniqueConstraint("spider", "name_raw", name="uq_unmapped_products_spider_name"),)
+
+
+# --- Accounts -------------------------------------------------------------------------------------
+
+ROLES = ("retailer", "officer", "admin")
+
+
+class User(Base):
+    """A person who signs in: a retailer (bound to outlets), a trade officer, or an administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    outlets: Mapped[list[Outlet]] = relationship(secondary="user_outlets", order_by="Outlet.code")
+    enterprise: Mapped[Enterprise | None] = relationship()
+
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+
+class UserOutlet(Base):
+    """An outlet a retailer account may see and submit prices for."""
+
+    __tablename__ = "user_outlets"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), primary_key=True)
+
+
+class ApiToken(Base):
+    """A bearer token for programmatic submission; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class WebSession(Base):
+    """A signed-in browser session (server side, so it can be revoked); only the id's hash is stored."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """A sign-in attempt, for throttling repeated failures per account and per address."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    success: Mapped[bool] = mapped_column(Boolean)
+
+
+class Attachment(Base):
+    """A file sent with a submission (photo of the price board or a receipt), stored on disk by hash."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batches.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(120))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
