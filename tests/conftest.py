@@ -109,7 +109,9 @@ def _templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Templates]
 
 
 @pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, _templates: _Templates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def db_url(
+    request: pytest.FixtureRequest, _templates: _Templates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     """A fresh database (migrated, catalogues loaded), also set as BINHON_DATABASE_URL."""
     if request.param == "sqlite":
         path = tmp_path / "binhon.db"

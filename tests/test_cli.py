@@ -45,7 +45,9 @@ def test_import_export_cycle(db_url: str, tmp_path: Path) -> None:
         ("", "trống"),
     ],
 )
-def test_bad_input_exits_nonzero_without_traceback(db_url: str, tmp_path: Path, content: str, expect: str) -> None:
+def test_bad_input_exits_nonzero_without_traceback(
+    db_url: str, tmp_path: Path, content: str, expect: str
+) -> None:
     src = tmp_path / "bad.csv"
     src.write_text(content, encoding="utf-8")
     result = binhon("import", "observations", str(src), cwd=tmp_path, db_url=db_url)
@@ -66,7 +68,9 @@ def test_binary_and_missing_files(db_url: str, tmp_path: Path) -> None:
 def test_skip_invalid_names_the_rejects_file(db_url: str, tmp_path: Path) -> None:
     src = tmp_path / "mixed.csv"
     src.write_text(
-        HEADER + "2026-01-05,gao-te-thuong,CHO-CL,15000,,market,Huyện Càng Long,,\n2026-01-06,gao-te-thuong,CHO-CL,x,,,,,\n",
+        HEADER
+        + "2026-01-05,gao-te-thuong,CHO-CL,15000,,market,Huyện Càng Long,,\n"
+        + "2026-01-06,gao-te-thuong,CHO-CL,x,,,,,\n",
         encoding="utf-8",
     )
     result = binhon("import", "observations", str(src), "--skip-invalid", cwd=tmp_path, db_url=db_url)

@@ -91,7 +91,9 @@ class CommodityCatalog(_Strict):
                 owner[key] = item.code
         for code, label in self.groups.items():
             if not re.fullmatch(CODE_PATTERN, code) or not label.strip():
-                raise ValueError(f"groups.{code}: mã nhóm phải là chữ thường không dấu, tên nhóm không được trống")
+                raise ValueError(
+                    f"groups.{code}: mã nhóm phải là chữ thường không dấu, tên nhóm không được trống"
+                )
         return self
 
     def by_code(self) -> dict[str, CommoditySpec]:
@@ -211,7 +213,9 @@ class AreasConfig(_Strict):
                 for c in d.communes:
                     for code in (*c.becomes, *c.partial):
                         if code not in new_codes:
-                            raise ValueError(f"former_provinces: {c.name} ({c.code}) trỏ tới mã mới '{code}' không có")
+                            raise ValueError(
+                                f"former_provinces: {c.name} ({c.code}) trỏ tới mã mới '{code}' không có"
+                            )
         if self.home_former_province not in {p.code for p in self.former_provinces}:
             raise ValueError("home_former_province: không phải là mã của một tỉnh cũ")
         return self

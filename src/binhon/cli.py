@@ -113,7 +113,10 @@ def config_check() -> None:
     load_ingest_rules(cfg)
     areas = load_areas(cfg)
     load_calendar_config(cfg / "calendar.yaml")
-    say(f"Cấu hình hợp lệ ({cfg}): {n(len(catalog.commodities))} mặt hàng, {n(len(areas.communes))} xã/phường.")
+    say(
+        f"Cấu hình hợp lệ ({cfg}): {n(len(catalog.commodities))} mặt hàng, "
+        f"{n(len(areas.communes))} xã/phường."
+    )
 
 
 @config_app.command("load")
@@ -150,7 +153,9 @@ def import_observations(
     rejects: Annotated[
         Path | None, typer.Option("--rejects", help="Tệp ghi các dòng bị từ chối (với --skip-invalid)")
     ] = None,
-    source: Annotated[str, typer.Option("--source", help="Nguồn mặc định cho dòng không ghi nguồn")] = "import",
+    source: Annotated[
+        str, typer.Option("--source", help="Nguồn mặc định cho dòng không ghi nguồn")
+    ] = "import",
 ) -> None:
     """Nhập giá từ tệp CSV: mặc định tất cả hoặc không gì cả; chạy lại không nhân đôi dữ liệu."""
     from binhon.catalog import load_ingest_rules
@@ -161,18 +166,23 @@ def import_observations(
     rules = load_ingest_rules()
     try:
         with session_scope(engine) as session:
-            result = import_csv(session, file, actor=actor(), skip_invalid=skip_invalid, source_default=source, rules=rules)
+            result = import_csv(
+                session, file, actor=actor(), skip_invalid=skip_invalid, source_default=source, rules=rules
+            )
     except ImportRejected as exc:
         _report_problems(exc, file)
         raise typer.Exit(1) from None
     say(
-        f"Đã nhập {file.name} (lô số {result.batch_id}): đọc {n(result.rows_read)} dòng; lưu mới {n(result.stored)}; "
-        f"sửa giá {n(result.revised)}; đã có sẵn {n(result.unchanged)}; trùng trong tệp {n(result.duplicates)}; "
+        f"Đã nhập {file.name} (lô số {result.batch_id}): đọc {n(result.rows_read)} dòng; "
+        f"lưu mới {n(result.stored)}; sửa giá {n(result.revised)}; đã có sẵn {n(result.unchanged)}; "
+        f"trùng trong tệp {n(result.duplicates)}; "
         f"từ chối {n(result.rejected)}."
     )
     if result.new_outlets:
-        say(f"Đăng ký {n(len(result.new_outlets))} điểm bán mới: {', '.join(result.new_outlets[:20])}"
-            + (" …" if len(result.new_outlets) > 20 else ""))
+        say(
+            f"Đăng ký {n(len(result.new_outlets))} điểm bán mới: {', '.join(result.new_outlets[:20])}"
+            + (" …" if len(result.new_outlets) > 20 else "")
+        )
     if result.ignored_columns:
         warn(f"Bỏ qua các cột không dùng: {', '.join(result.ignored_columns)}")
     if result.problems:
@@ -198,11 +208,17 @@ def _report_problems(exc: ImportRejected, file: Path) -> None:
 @export_app.command("observations")
 def export_observations(
     output: Annotated[Path, typer.Option("--output", "-o", help="Tệp CSV sẽ ghi")],
-    date_from: Annotated[str | None, typer.Option("--from", help="Từ ngày (YYYY-MM-DD hoặc dd/mm/yyyy)")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Từ ngày (YYYY-MM-DD hoặc dd/mm/yyyy)")
+    ] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Đến ngày")] = None,
-    commodity: Annotated[list[str] | None, typer.Option("--commodity", help="Chỉ mã hàng này (lặp được)")] = None,
+    commodity: Annotated[
+        list[str] | None, typer.Option("--commodity", help="Chỉ mã hàng này (lặp được)")
+    ] = None,
     outlet: Annotated[list[str] | None, typer.Option("--outlet", help="Chỉ điểm bán này (lặp được)")] = None,
-    extra: Annotated[bool, typer.Option("--extra", help="Thêm các cột mở rộng (giờ, ước tính, tên gốc…)")] = False,
+    extra: Annotated[
+        bool, typer.Option("--extra", help="Thêm các cột mở rộng (giờ, ước tính, tên gốc…)")
+    ] = False,
 ) -> None:
     """Xuất giá hiện hành ra CSV cùng các cột với tệp nhập."""
     from binhon.exports import export_observations_csv
@@ -233,7 +249,9 @@ def observations_correct(
     try:
         value = parse_vnd(price)
         with session_scope(ready_engine()) as session:
-            new = correct_observation(session, observation_id=observation_id, price_vnd=value, reason=reason, actor=actor())
+            new = correct_observation(
+                session, observation_id=observation_id, price_vnd=value, reason=reason, actor=actor()
+            )
             new_id = new.id
     except (LookupError, ValueError) as exc:
         warn(f"Lỗi: {exc}")
@@ -257,12 +275,15 @@ def observations_history(observation_id: Annotated[int, typer.Argument(help="S�
             raise typer.Exit(1)
         for obs in chain:
             reason = session.scalars(
-                select(AuditEntry.reason).where(AuditEntry.entity == "observation", AuditEntry.entity_id == obs.id)
+                select(AuditEntry.reason).where(
+                    AuditEntry.entity == "observation", AuditEntry.entity_id == obs.id
+                )
             ).first()
             state = "hiện hành" if obs.is_current else f"đã thay bằng số {obs.superseded_by_id}"
             say(
                 f"số {obs.id}: {format_date(obs.obs_date)} {format_vnd(obs.price_vnd)} — {state}; "
-                f"bởi {obs.submitted_by} lúc {format_datetime(obs.submitted_at)}" + (f"; lý do: {reason}" if reason else "")
+                f"bởi {obs.submitted_by} lúc {format_datetime(obs.submitted_at)}"
+                + (f"; lý do: {reason}" if reason else "")
             )
 
 
@@ -270,7 +291,9 @@ def observations_history(observation_id: Annotated[int, typer.Argument(help="S�
 
 
 @app.command("tet")
-def tet_info(year: Annotated[int | None, typer.Argument(help="Năm dương lịch (mặc định: năm nay)")] = None) -> None:
+def tet_info(
+    year: Annotated[int | None, typer.Argument(help="Năm dương lịch (mặc định: năm nay)")] = None,
+) -> None:
     """Ngày Tết (âm lịch Việt Nam, UTC+7) và các giai đoạn trước, trong, sau Tết."""
     from binhon.tet import PHASE_LABELS, load_calendar_config, lunar_year_name, tet_date, tet_window
 
@@ -287,7 +310,13 @@ def tet_info(year: Annotated[int | None, typer.Argument(help="Năm dương lịc
 # --- feature command groups -------------------------------------------------------------------------------
 
 # Each feature keeps its commands in its own module with a `register(app)` function.
-FEATURE_CLIS = ("binhon.detection.cli", "binhon.scraping.cli", "binhon.web.cli", "binhon.reports.cli", "binhon.demo_cli")
+FEATURE_CLIS = (
+    "binhon.detection.cli",
+    "binhon.scraping.cli",
+    "binhon.web.cli",
+    "binhon.reports.cli",
+    "binhon.demo_cli",
+)
 
 
 def _register_features() -> None:
@@ -311,7 +340,9 @@ _register_features()
 
 def main() -> None:
     """Run the CLI; user errors print a plain message and exit non-zero without a traceback."""
-    logging.basicConfig(level=os.environ.get("BINHON_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("BINHON_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
+    )
     debug = bool(os.environ.get("BINHON_DEBUG"))
     try:
         app()

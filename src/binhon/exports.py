@@ -61,7 +61,9 @@ def export_observations_csv(
         .outerjoin(district, district.id == Outlet.district_id)
         .outerjoin(registered, registered.id == Outlet.area_id)
         .where(Observation.is_current)
-        .order_by(Observation.obs_date, Commodity.code, Outlet.code, Observation.price_type, Observation.obs_time)
+        .order_by(
+            Observation.obs_date, Commodity.code, Outlet.code, Observation.price_type, Observation.obs_time
+        )
     )
     if start:
         stmt = stmt.where(Observation.obs_date >= start)
@@ -80,13 +82,47 @@ def export_observations_csv(
         for part in result.partitions(batch_rows):
             rows = []
             for (
-                obs_date, com, out, price, ptype, otype, c_code, d_code, r_code, zone, source,
-                obs_time, estimate, unit, name_raw, outlet_name, url, oid,
+                obs_date,
+                com,
+                out,
+                price,
+                ptype,
+                otype,
+                c_code,
+                d_code,
+                r_code,
+                zone,
+                source,
+                obs_time,
+                estimate,
+                unit,
+                name_raw,
+                outlet_name,
+                url,
+                oid,
             ) in part:
                 day = obs_date.isoformat() if isinstance(obs_date, dt.date) else str(obs_date)
-                row = [day, com, out, price, ptype, otype, c_code or d_code or r_code or "", zone or "", source]
+                row = [
+                    day,
+                    com,
+                    out,
+                    price,
+                    ptype,
+                    otype,
+                    c_code or d_code or r_code or "",
+                    zone or "",
+                    source,
+                ]
                 if extra:
-                    row += [obs_time, "1" if estimate else "0", unit, name_raw or "", outlet_name, url or "", oid]
+                    row += [
+                        obs_time,
+                        "1" if estimate else "0",
+                        unit,
+                        name_raw or "",
+                        outlet_name,
+                        url or "",
+                        oid,
+                    ]
                 rows.append(row)
             writer.writerows(rows)
             count += len(rows)

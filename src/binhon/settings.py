@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         """Use psycopg 3 for plain postgres URLs."""
         for prefix in ("postgres://", "postgresql://"):
             if value.startswith(prefix):
-                return "postgresql+psycopg://" + value[len(prefix):]
+                return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
 

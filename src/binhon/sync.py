@@ -126,7 +126,13 @@ def sync_outlets(*, session: Session, registry: OutletRegistry, actor: str) -> S
             session.add(row)
             session.flush()
             session.add(
-                AuditEntry(actor=actor, action="register", entity="outlet", entity_id=row.id, reason="sổ đăng ký điểm bán")
+                AuditEntry(
+                    actor=actor,
+                    action="register",
+                    entity="outlet",
+                    entity_id=row.id,
+                    reason="sổ đăng ký điểm bán",
+                )
             )
             report.added += 1
             continue
@@ -149,7 +155,9 @@ def sync_outlets(*, session: Session, registry: OutletRegistry, actor: str) -> S
     return report
 
 
-def sync_config(*, session: Session, actor: str, config_dir: Path | None = None) -> dict[str, SyncReport | dict[str, int]]:
+def sync_config(
+    *, session: Session, actor: str, config_dir: Path | None = None
+) -> dict[str, SyncReport | dict[str, int]]:
     """Load commodities and the gazetteer from config into the database."""
     from binhon.geo import sync_areas
 

@@ -14,7 +14,15 @@ def test_upgrade_is_idempotent_and_matches_the_models(engine: Engine) -> None:
     upgrade(engine)  # the fixture already ran it once
     upgrade(engine)
     tables = set(inspect(engine).get_table_names())
-    assert {"observations", "commodities", "areas", "outlets", "audit_log", "alerts", "alembic_version"} <= tables
+    assert {
+        "observations",
+        "commodities",
+        "areas",
+        "outlets",
+        "audit_log",
+        "alerts",
+        "alembic_version",
+    } <= tables
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"

@@ -42,7 +42,7 @@ def test_vietnamese_formats_and_new_outlets(session: Session, tmp_path: Path) ->
     path = write(
         tmp_path,
         "2026-01-05,gao-te-thuong,CHO-CL,15000,,market,Huyện Càng Long,,\n"
-        '06/01/2026,gao-te-thuong,CHO-CL,15.500,,,,,\n'
+        "06/01/2026,gao-te-thuong,CHO-CL,15.500,,,,,\n"
         '7/1/2026,gao-te-thuong,CHO-CL,"16.000 ₫",retail,,,,\n'
         "2026-01-07,thit-lon-nac,CHO-TV,125000,,market,Phường Trà Vinh,,chợ\n",
     )
@@ -163,7 +163,9 @@ def test_correction_keeps_history(session: Session, tmp_path: Path) -> None:
     old = session.scalars(select(Observation)).one()
     with pytest.raises(ValueError, match="lý do"):
         correct_observation(session, observation_id=old.id, price_vnd=16000, reason=" ", actor="officer")
-    new = correct_observation(session, observation_id=old.id, price_vnd=16000, reason="gõ nhầm", actor="officer")
+    new = correct_observation(
+        session, observation_id=old.id, price_vnd=16000, reason="gõ nhầm", actor="officer"
+    )
     session.commit()
     assert old.is_current is False and old.superseded_by_id == new.id
     with pytest.raises(ValueError, match="đã được thay thế"):
@@ -235,7 +237,9 @@ def test_a_crash_mid_import_leaves_nothing(
 
     monkeypatch.setenv("BINHON_IMPORT_CHUNK_ROWS", "2")
     get_settings.cache_clear()
-    rows = "".join(f"2026-01-{d:02d},gao-te-thuong,CHO-CL,15000,,market,Huyện Càng Long,,\n" for d in range(1, 7))
+    rows = "".join(
+        f"2026-01-{d:02d},gao-te-thuong,CHO-CL,15000,,market,Huyện Càng Long,,\n" for d in range(1, 7)
+    )
     real = store_module.bulk_insert
     calls = {"n": 0}
 
@@ -326,7 +330,8 @@ def test_malformed_rows_get_exact_line_numbers(session: Session, tmp_path: Path)
 def test_bom_and_header_case_are_tolerated(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "bom.csv"
     path.write_text(
-        "\ufeffDate, Commodity ,OUTLET,price_vnd,outlet_type,area\n2026-01-05,gao-te-thuong,C1,15000,market,844\n",
+        "\ufeffDate, Commodity ,OUTLET,price_vnd,outlet_type,area\n"
+        "2026-01-05,gao-te-thuong,C1,15000,market,844\n",
         encoding="utf-8",
     )
     result = import_csv(session, path, actor="test")

@@ -125,7 +125,7 @@ class Enterprise(Base):
 
 
 class Outlet(Base):
-    """A place a price is observed at: market, supermarket, store, petrol station, enterprise, official source."""
+    """Where a price is observed: market, supermarket, store, petrol station, enterprise, official source."""
 
     __tablename__ = "outlets"
 
@@ -263,7 +263,9 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
+    at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(40))
