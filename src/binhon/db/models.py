@@ -496,3 +496,101 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by: Mapped[str] = mapped_column(String(120))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- Bình ổn programme register -------------------------------------------------------------------
+
+
+class ProgrammeYear(Base):
+    """A year of the province's market stabilisation programme, with its approving decision."""
+
+    __tablename__ = "programme_years"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    decision_no: Mapped[str | None] = mapped_column(String(60))
+    decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    title: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Participant(Base):
+    """An enterprise taking part in a programme year, with its loan capital."""
+
+    __tablename__ = "programme_participants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme_years.id"))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    loan_proposed_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    loan_approved_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    loan_disbursed_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    programme: Mapped[ProgrammeYear] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+
+    __table_args__ = (UniqueConstraint("programme_id", "enterprise_id", name="uq_programme_participants_pair"),)
+
+
+class ParticipantOutlet(Base):
+    """A sale point where a participant sells its stabilised goods."""
+
+    __tablename__ = "participant_outlets"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), primary_key=True)
+
+
+class Commitment(Base):
+    """Goods a participant committed to: quantity, value, price and/or margin below market, period."""
+
+    __tablename__ = "commitments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("programme_participants.id", ondelete="CASCADE"))
+    commodity_id: Mapped[int] = mapped_column(ForeignKey("commodities.id"))
+    quantity: Mapped[float | None] = mapped_column(Numeric(16, 3, asdecimal=False))
+    value_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    committed_price_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    margin_below_market_pct: Mapped[float | None] = mapped_column(Numeric(6, 2, asdecimal=False))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+
+    participant: Mapped[Participant] = relationship()
+    commodity: Mapped[Commodity] = relationship()
+
+
+class ReserveReport(Base):
+    """Stock of a committed good an enterprise reported holding on a date."""
+
+    __tablename__ = "reserve_reports"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("programme_participants.id", ondelete="CASCADE"))
+    commodity_id: Mapped[int] = mapped_column(ForeignKey("commodities.id"))
+    report_date: Mapped[dt.date] = mapped_column(Date)
+    quantity: Mapped[float] = mapped_column(Numeric(16, 3, asdecimal=False))
+    value_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    submitted_by: Mapped[str] = mapped_column(String(120))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("participant_id", "commodity_id", "report_date", name="uq_reserve_reports_key"),
+    )
+
+
+class FieldVisit(Base):
+    """An officer's visit to a participant's sale point or warehouse, and what was found."""
+
+    __tablename__ = "field_visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("programme_participants.id", ondelete="CASCADE"))
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"))
+    visit_date: Mapped[dt.date] = mapped_column(Date)
+    officer: Mapped[str] = mapped_column(String(120))
+    findings: Mapped[str] = mapped_column(Text)
+    compliant: Mapped[bool | None] = mapped_column(Boolean)
