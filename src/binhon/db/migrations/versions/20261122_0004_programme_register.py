@@ -1,4 +1,4 @@
-"""bình ổn programme register
+"""Bình ổn programme register
 
 Revision ID: 0004
 Revises: 0003
