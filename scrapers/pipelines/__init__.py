@@ -1,0 +1,1 @@
+"""Item pipelines, one per file, run in the order of ITEM_PIPELINES (settings.py)."""
