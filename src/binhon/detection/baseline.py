@@ -1,0 +1,394 @@
+"""The Tết-aware baseline of a price series: pure functions over numpy/pandas, no database.
+
+Model
+-----
+Let :math:`y_{s,t}` be the log price of series *s* (a commodity at an outlet, one price type) on
+day *t*, and :math:`k(t)` the signed number of days from the nearest mùng 1 Tết.
+
+*Ramp profile.* For a past Tết season *j* the season's reference level is the median of
+:math:`y_{s,t}` over the reference window (``tet.reference_window``, e.g. k ∈ [−60, −45]) and the
+season's log-ramp is :math:`r_{s,j}(k) = y_{s,T_j+k} - \\mathrm{ref}_{s,j}`. For the current season
+the typical ramp at offset *k* is learned from the ``tet.past_seasons`` previous seasons:
+
+.. math::
+
+    P_s(k) = \\frac{n_s\\,\\tilde r_s(k) + \\kappa\\,\\tilde r_g(k)}{n_s + \\kappa}
+
+where :math:`\\tilde r_s(k)` is the median of the series' own past ramps over offsets
+k ± ``smoothing_days`` (n_s seasons), :math:`\\tilde r_g(k)` the same median pooled over the peers
+of its outlet class g (or the whole commodity when the class pool is small) and κ =
+``own_weight_prior``. A new outlet without past seasons therefore uses its peers' ramp. The pool's
+robust spread :math:`\\tau_g(k) = 1.4826\\,\\mathrm{MAD}` measures how much ramps vary.
+
+*Expected level.* On a day inside the ramp (k after the reference window up to
+``tet.profile_end``) the expected log price is the season's reference level plus :math:`P_s(k)`.
+On any other day it is the local level: the median of the ramp-adjusted log price
+:math:`y - P` over the past ``history.level_window_days`` days ending ``level_gap_days`` before the
+day, plus :math:`P_s(k)` (zero outside the season). When the season's reference level is missing
+(a series that started in the season) the local level is used in the ramp too.
+
+*Deviation and spread.* :math:`e_{s,t} = y_{s,t} - \\hat y_{s,t}`. The series' own spread
+:math:`\\sigma_{s,t}` is the interquartile range / 1.349 of its deviations outside Tết ramps over
+the past ``spread_window_days`` (ending ``spread_gap_days`` before); a series with fewer than
+``min_spread_obs`` deviations borrows the median spread of its class on that day.
+
+Assumptions: prices move multiplicatively (log scale); the shape of the Tết ramp is stable across
+years up to a level shift; the look-back windows only look backwards, so the judgement of day *t*
+uses data dated ≤ *t* only (causal), and only data within ``DetectionConfig.lookback_days`` of *t*
+(so an incremental run reproduces a full run exactly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from binhon.detection.config import DetectionConfig
+from binhon.detection.panel import day_of
+from binhon.tet import MAX_YEAR, MIN_YEAR, tet_date
+
+__all__ = [
+    "Baseline",
+    "SeasonProfile",
+    "baseline",
+    "nanmedian",
+    "robust_iqr_sigma",
+    "season_profile",
+    "tet_days",
+    "tet_offsets",
+]
+
+MAD_TO_SIGMA = 1.4826
+IQR_TO_SIGMA = 1.349
+
+
+def nanmedian(a: np.ndarray, axis: int) -> np.ndarray:
+    """Median ignoring NaN along ``axis`` (NaN where all are NaN); sorts instead of masked arrays."""
+    a = np.asarray(a, dtype=float)
+    if a.size == 0:
+        shape = list(a.shape)
+        del shape[axis]
+        return np.full(shape, np.nan)
+    moved = np.moveaxis(a, axis, -1)
+    srt = np.sort(moved, axis=-1)  # NaN sort last
+    count = np.sum(~np.isnan(srt), axis=-1)
+    lo = np.clip((count - 1) // 2, 0, None)
+    hi = np.clip(count // 2, 0, srt.shape[-1] - 1)
+    v_lo = np.take_along_axis(srt, lo[..., None], axis=-1)[..., 0]
+    v_hi = np.take_along_axis(srt, hi[..., None], axis=-1)[..., 0]
+    return np.where(count > 0, (v_lo + v_hi) / 2.0, np.nan)
+
+
+ANCHOR_DAYS = 7
+
+
+def rolling_columns(
+    values: np.ndarray, *, window: int, min_obs: int, quantiles: tuple[float, ...], step: int = 1
+) -> list[np.ndarray]:
+    """Per-column rolling quantiles (rows = days) in one pass over all columns.
+
+    The columns are laid end to end, separated by ``window`` NaN rows so that no window mixes two
+    columns (pandas would otherwise loop over the columns). With ``step`` > 1 only every
+    ``step``-th row (from row 0) is evaluated; the result then has one row per evaluated row.
+    """
+    n, S = values.shape
+    n_out = -(-n // step)
+    if n == 0 or S == 0:
+        return [np.full((n_out, S), np.nan) for _ in quantiles]
+    bottom = (-n) % step
+    sep = -(-window // step) * step
+    stride = sep + n + bottom
+    flat = np.full((stride, S), np.nan)
+    flat[sep : sep + n] = values
+    series = pd.Series(flat.ravel(order="F"))
+    roll = series.rolling(window=window, min_periods=min_obs, step=step)
+    out = []
+    for q in quantiles:
+        res = (roll.median() if q == 0.5 else roll.quantile(q)).to_numpy()
+        res = res.reshape(S, stride // step).T[sep // step : sep // step + n_out]
+        out.append(np.ascontiguousarray(res))
+    return out
+
+
+def anchored_rolling(
+    values: np.ndarray,
+    days: np.ndarray,
+    *,
+    window: int,
+    gap: int,
+    min_obs: int,
+    quantiles: tuple[float, ...],
+) -> list[np.ndarray]:
+    """Rolling quantiles over ``window`` days, evaluated on anchor days and used from ``gap`` days on.
+
+    For speed the long-window statistics are evaluated once a week, on the days whose number is a
+    multiple of 7 (an absolute calendar, so every run gets the same values): the value used on day
+    t is the one of the last anchor a ≤ t − gap, over the days a − window + 1 .. a.
+    """
+    n, S = values.shape
+    if n == 0:
+        return [np.full((0, S), np.nan) for _ in quantiles]
+    d0 = int(days[0])
+    pad = d0 % ANCHOR_DAYS
+    padded = np.vstack([np.full((pad, S), np.nan), values]) if pad else values
+    start = d0 - pad
+    anchor = (np.asarray(days, dtype=np.int64) - gap - start) // ANCHOR_DAYS
+    out = []
+    for at in rolling_columns(padded, window=window, min_obs=min_obs, quantiles=quantiles, step=ANCHOR_DAYS):
+        res = np.full((n, S), np.nan)
+        ok = (anchor >= 0) & (anchor < at.shape[0])
+        res[ok] = at[anchor[ok]]
+        out.append(res)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _tet_table(first_year: int, last_year: int) -> np.ndarray:
+    return np.array([day_of(tet_date(y)) for y in range(first_year, last_year + 1)], dtype=np.int64)
+
+
+def tet_days(first_day: int, last_day: int) -> np.ndarray:
+    """Day numbers of every mùng 1 Tết from the year before ``first_day`` to the year after ``last_day``."""
+    from binhon.detection.panel import date_of
+
+    y0 = max(MIN_YEAR, date_of(first_day).year - 1)
+    y1 = min(MAX_YEAR, date_of(last_day).year + 1)
+    return _tet_table(y0, y1)
+
+
+def tet_offsets(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each day number: its offset k from the nearest Tết, and that Tết's day number.
+
+    A day exactly half-way between two Tết goes to the earlier one (as :func:`binhon.tet.nearest_tet`).
+    """
+    days = np.asarray(days, dtype=np.int64)
+    if days.size == 0:
+        return days.copy(), days.copy()
+    tets = tet_days(int(days.min()), int(days.max()))
+    idx = np.searchsorted(tets, days, side="left")
+    idx = np.clip(idx, 1, len(tets) - 1)
+    before, after = tets[idx - 1], tets[idx]
+    nearest = np.where(after - days < days - before, after, before)
+    nearest = np.where(days == after, after, nearest)
+    return days - nearest, nearest
+
+
+def robust_iqr_sigma(
+    frame: pd.DataFrame | np.ndarray, *, window: int, gap: int, min_obs: int, days: np.ndarray
+) -> np.ndarray:
+    """Rolling (IQR / 1.349) over ``window`` days ending ``gap`` days before (weekly anchors)."""
+    values = frame.to_numpy() if isinstance(frame, pd.DataFrame) else np.asarray(frame, dtype=float)
+    q75, q25 = anchored_rolling(values, days, window=window, gap=gap, min_obs=min_obs, quantiles=(0.75, 0.25))
+    return (q75 - q25) / IQR_TO_SIGMA
+
+
+@dataclass
+class SeasonProfile:
+    """The ramp profile for one target season, over offsets ``k0 .. k0 + n_k - 1``.
+
+    ``P`` (n_k, S): expected log-ratio to the reference level per series (NaN: no knowledge);
+    ``tau`` (n_k, S): spread of ramps in the series' pool; ``province`` (n_k,): province median
+    ramp; ``tau_province`` (n_k,): its year-to-year spread (NaN with fewer than two seasons);
+    ``seasons``: how many past seasons had data.
+    """
+
+    k0: int
+    P: np.ndarray
+    tau: np.ndarray
+    province: np.ndarray
+    tau_province: np.ndarray
+    seasons: int
+
+
+def _shift_pool(R: np.ndarray, h: int) -> np.ndarray:
+    """(J, n_k, S) -> (J, 2h+1, n_k, S): values at k+δ for δ in [-h, h] (NaN outside)."""
+    J, n_k, S = R.shape
+    out = np.full((J, 2 * h + 1, n_k, S), np.nan)
+    for i, d in enumerate(range(-h, h + 1)):
+        if d >= 0:
+            out[:, i, : n_k - d, :] = R[:, d:, :]
+        else:
+            out[:, i, -d:, :] = R[:, : n_k + d, :]
+    return out
+
+
+def season_profile(
+    past_blocks: list[np.ndarray], *, classes: np.ndarray, config: DetectionConfig
+) -> SeasonProfile:
+    """The ramp profile learned from past seasons' blocks of log prices (each (n_k, S), rows k0..)."""
+    t = config.tet
+    k0 = t.reference_window[0]
+    ref_len = t.reference_window[1] - k0 + 1
+    n_k = t.profile_end - k0 + 1
+    S = classes.shape[0]
+    empty = SeasonProfile(
+        k0,
+        np.full((n_k, S), np.nan),
+        np.full((n_k, S), np.nan),
+        np.full(n_k, np.nan),
+        np.full(n_k, np.nan),
+        0,
+    )
+    ramps = []
+    for block in past_blocks:
+        ref_rows = block[:ref_len]
+        count = np.sum(~np.isnan(ref_rows), axis=0)
+        ref = nanmedian(ref_rows, axis=0)
+        ref = np.where(count >= t.min_reference_obs, ref, np.nan)
+        if np.all(np.isnan(ref)):
+            continue
+        ramps.append(block - ref[None, :])
+    if not ramps:
+        return empty
+    R = np.stack(ramps)  # (J, n_k, S)
+    J = R.shape[0]
+    pooled = _shift_pool(R, t.smoothing_days)  # (J, D, n_k, S)
+    has_season = np.any(~np.isnan(pooled), axis=1)  # (J, n_k, S)
+    n_own = has_season.sum(axis=0).astype(float)  # (n_k, S)
+    flat = pooled.reshape(J * pooled.shape[1], n_k, S)
+    own = nanmedian(flat, axis=0)  # (n_k, S)
+
+    def pool(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        v = np.moveaxis(flat[:, :, cols], 1, 0).reshape(n_k, -1)
+        med = nanmedian(v, axis=1)
+        mad = nanmedian(np.abs(v - med[:, None]), axis=1) * MAD_TO_SIGMA
+        size = has_season[:, :, cols].sum(axis=(0, 2))
+        return med, mad, size
+
+    all_cols = np.arange(S)
+    p_all, tau_all, size_all = pool(all_cols)
+    p_peer = np.tile(p_all[:, None], (1, S))
+    tau_peer = np.tile(tau_all[:, None], (1, S))
+    for c in np.unique(classes):
+        cols = np.flatnonzero(classes == c)
+        p_c, tau_c, size_c = pool(cols)
+        ok = size_c >= t.min_pool
+        p_peer[:, cols] = np.where(ok[:, None], p_c[:, None], p_all[:, None])
+        tau_peer[:, cols] = np.where(ok[:, None], tau_c[:, None], tau_all[:, None])
+    small = size_all < t.min_pool
+    p_peer[small, :] = np.nan
+    tau_peer[small, :] = np.nan
+    kappa = t.own_weight_prior
+    w_own = np.where(np.isnan(own), 0.0, n_own)
+    w_peer = np.where(np.isnan(p_peer), 0.0, kappa)
+    total = w_own + w_peer
+    with np.errstate(invalid="ignore", divide="ignore"):
+        P = (w_own * np.nan_to_num(own) + w_peer * np.nan_to_num(p_peer)) / total
+    P = np.where(total > 0, P, np.nan)
+    tau = np.where(np.isnan(tau_peer), np.nan, tau_peer)
+    # Province median ramp per season and its year-to-year spread.
+    per_season = nanmedian(np.moveaxis(pooled, 3, 1).reshape(J, S * pooled.shape[1], n_k), axis=1)  # (J, n_k)
+    prov = nanmedian(per_season, axis=0)
+    valid = np.sum(~np.isnan(per_season), axis=0)
+    tau_prov = nanmedian(np.abs(per_season - prov[None, :]), axis=0) * MAD_TO_SIGMA
+    tau_prov = np.where(valid >= 2, tau_prov, np.nan)
+    return SeasonProfile(k0, P, tau, prov, tau_prov, J)
+
+
+@dataclass
+class Baseline:
+    """Per day and series of a grid (rows = days, columns = series).
+
+    ``expected``: expected log price; ``e``: deviation y − expected; ``sigma``: own robust spread
+    (NaN when neither own nor class spread exists); ``in_ramp``: day inside a Tết ramp (per row);
+    ``judgeable``: the expected level exists (and, in a ramp, a profile or the peers will be
+    needed); ``has_profile``: the ramp profile is known (always true outside ramps); ``tau``:
+    spread of the ramp pool (0 outside ramps); ``tau_province`` (per row) and ``k`` (per row).
+    """
+
+    expected: np.ndarray
+    e: np.ndarray
+    sigma: np.ndarray
+    in_ramp: np.ndarray
+    judgeable: np.ndarray
+    has_profile: np.ndarray
+    tau: np.ndarray
+    tau_province: np.ndarray
+    k: np.ndarray
+    tet: np.ndarray
+
+
+def baseline(
+    Y: np.ndarray,
+    days: np.ndarray,
+    *,
+    profiles: dict[int, SeasonProfile],
+    classes: np.ndarray,
+    config: DetectionConfig,
+) -> Baseline:
+    """The Tết-aware expected log price, deviation and spread on a contiguous daily grid.
+
+    ``Y`` (n_days, S) log prices with NaN where a series has no price; ``days`` the grid's day
+    numbers (consecutive); ``profiles`` the ramp profile of each Tết (by its day number) whose
+    season the grid reaches.
+    """
+    h, t = config.history, config.tet
+    n, S = Y.shape
+    k, tet = tet_offsets(days)
+    k0 = t.reference_window[0]
+    in_profile = (k >= k0) & (k <= t.profile_end)
+    in_ramp = (k >= t.ramp_start) & (k <= t.profile_end)
+    Pfill = np.zeros((n, S))
+    has_profile = np.ones((n, S), dtype=bool)
+    tau = np.zeros((n, S))
+    tau_prov = np.full(n, np.nan)
+    for T, prof in profiles.items():
+        rows = np.flatnonzero(in_profile & (tet == T))
+        if rows.size == 0:
+            continue
+        idx = k[rows] - prof.k0
+        P_rows = prof.P[idx]
+        Pfill[rows] = np.nan_to_num(P_rows)
+        ramp_rows = in_ramp[rows]
+        has_profile[rows] = ~(np.isnan(P_rows) & ramp_rows[:, None])
+        tau[rows] = np.where(ramp_rows[:, None], np.nan_to_num(prof.tau[idx]), 0.0)
+        tau_prov[rows] = np.where(ramp_rows, prof.tau_province[idx], np.nan)
+    for T in np.unique(tet[in_ramp]):
+        if int(T) not in profiles:
+            rows = np.flatnonzero(in_ramp & (tet == T))
+            has_profile[rows] = False
+    Z = Y - Pfill
+    (rolled,) = rolling_columns(Z, window=h.level_window_days, min_obs=h.min_level_obs, quantiles=(0.5,))
+    level = np.full((n, S), np.nan)
+    if h.level_gap_days < n:
+        level[h.level_gap_days :] = rolled[: n - h.level_gap_days]
+    # In a ramp: the season's reference level (median over the reference window), when it exists.
+    ref_lo, ref_hi = t.reference_window
+    for T in np.unique(tet[in_ramp]):
+        rows = np.flatnonzero(in_ramp & (tet == T))
+        ref_rows = np.flatnonzero((tet == T) & (k >= ref_lo) & (k <= ref_hi))
+        if ref_rows.size == 0:
+            level[rows] = np.where(has_profile[rows], level[rows], np.nan)
+            continue
+        block = Z[ref_rows]
+        count = np.sum(~np.isnan(block), axis=0)
+        ref = np.where(count >= t.min_reference_obs, nanmedian(block, axis=0), np.nan)
+        level[rows] = np.where(np.isnan(ref)[None, :], level[rows], ref[None, :])
+        # Without the reference level and without a ramp profile, the ramp cannot be told from an
+        # anomaly: such days are not judged (a rolling level would lag behind the ramp).
+        blind = np.isnan(ref)[None, :] & ~has_profile[rows]
+        level[rows] = np.where(blind, np.nan, level[rows])
+    expected = level + Pfill
+    e = Y - expected
+    masked = pd.DataFrame(np.where(in_ramp[:, None], np.nan, e))
+    sigma = robust_iqr_sigma(
+        masked, window=h.spread_window_days, gap=h.spread_gap_days, min_obs=h.min_spread_obs, days=days
+    )
+    # Price step: the median non-zero change between consecutive prices (rounded prices move in steps).
+    last = pd.DataFrame(Y).ffill(limit=config.persistence.max_obs_gap_days).shift(1).to_numpy()
+    step = np.abs(Y - last)
+    step = np.where(step > 1e-9, step, np.nan)
+    (tick,) = anchored_rolling(
+        step, days, window=h.spread_window_days, gap=h.spread_gap_days, min_obs=3, quantiles=(0.5,)
+    )
+    sigma = np.fmax(sigma, h.tick_factor * tick)
+    for c in np.unique(classes):
+        cols = np.flatnonzero(classes == c)
+        fallback = nanmedian(sigma[:, cols], axis=1)
+        sub = sigma[:, cols]
+        sigma[:, cols] = np.where(np.isnan(sub), fallback[:, None], sub)
+    judgeable = ~np.isnan(expected)
+    return Baseline(expected, e, sigma, in_ramp, judgeable, has_profile, tau, tau_prov, k, tet)
