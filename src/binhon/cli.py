@@ -323,13 +323,7 @@ def _register_features() -> None:
     import importlib
 
     for name in FEATURE_CLIS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and name.startswith(exc.name):
-                continue  # feature not installed in this tree yet
-            raise
-        module.register(app)
+        importlib.import_module(name).register(app)
 
 
 _register_features()
@@ -344,6 +338,10 @@ def main() -> None:
         level=os.environ.get("BINHON_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
     )
     debug = bool(os.environ.get("BINHON_DEBUG"))
+    if not debug:  # library warnings (statsmodels, pandas) are for developers, not for the trade division
+        import warnings
+
+        warnings.filterwarnings("ignore")
     try:
         app()
     except BinhonError as exc:

@@ -11,19 +11,38 @@ Public API (stable; used by the CLI, the web app and the benchmarks):
 
 from __future__ import annotations
 
-from binhon.detection.config import DetectionConfig, load_detection_config, with_overrides
-from binhon.detection.export import ALERT_COLUMNS, EXTRA_ALERT_COLUMNS, alert_rows, export_alerts
-from binhon.detection.indicators import price_indicators
-from binhon.detection.lifecycle import (
-    AlertTransitionError,
-    acknowledge,
-    dismiss,
-    dismissal_labels,
-    escalate,
-    resolve,
-    transition,
-)
-from binhon.detection.run import DetectionRunResult, run_detection
+import importlib
+from typing import Any
+
+# Public names and the module that defines each. Imported on first use (PEP 562), so that
+# `binhon --help` and modules needing one small piece do not pay for statsmodels.
+_EXPORTS = {
+    "DetectionConfig": "config",
+    "load_detection_config": "config",
+    "with_overrides": "config",
+    "ALERT_COLUMNS": "export",
+    "EXTRA_ALERT_COLUMNS": "export",
+    "alert_rows": "export",
+    "export_alerts": "export",
+    "price_indicators": "indicators",
+    "AlertTransitionError": "lifecycle",
+    "acknowledge": "lifecycle",
+    "dismiss": "lifecycle",
+    "dismissal_labels": "lifecycle",
+    "escalate": "lifecycle",
+    "resolve": "lifecycle",
+    "transition": "lifecycle",
+    "DetectionRunResult": "run",
+    "run_detection": "run",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "ALERT_COLUMNS",
