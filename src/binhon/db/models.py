@@ -254,6 +254,10 @@ class Observation(Base):
             sqlite_where=text("is_current"),
             postgresql_where=text("is_current"),
         ),
+        # A batch's rows (ids returned to the API), an outlet's history (forms, freshness), versions.
+        Index("ix_observations_batch_id", "batch_id"),
+        Index("ix_observations_outlet_date", "outlet_id", "obs_date"),
+        Index("ix_observations_superseded_by_id", "superseded_by_id"),
     )
 
 
