@@ -492,13 +492,21 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
 # --- documentation of every key ----------------------------------------------------------------------
 
 
+# Mappings whose keys are names of entries of the same shape (documented as `parent.*.field`).
+NAMED_ENTRY_KEYS = {"spiders"}
+
+
 def yaml_key_paths(node: Any, prefix: str = "") -> Iterator[str]:
     """Full dotted paths of every key in a YAML document; list items as `[]`; data dicts as one key."""
     if isinstance(node, dict):
         for key, value in node.items():
             path = f"{prefix}.{key}" if prefix else str(key)
             yield path
-            if str(key) not in DATA_KEYS:
+            if str(key) in NAMED_ENTRY_KEYS and isinstance(value, dict):
+                # entries keyed by a name (e.g. one per spider) are documented once as `key.*.field`
+                for entry in value.values():
+                    yield from yaml_key_paths(entry, f"{path}.*")
+            elif str(key) not in DATA_KEYS:
                 yield from yaml_key_paths(value, path)
     elif isinstance(node, list):
         for item in node:

@@ -67,6 +67,7 @@ class Block:
     classes: np.ndarray
     day0: int
     Y: np.ndarray
+    promo: np.ndarray | None = None
 
     @property
     def days(self) -> np.ndarray:
@@ -103,7 +104,8 @@ def _build_block(
     district = info["district_id"].fillna(-1).to_numpy().astype(np.int64)
     class_names = info["outlet_type"].map(config.peers.classes).fillna(info["outlet_type"]).fillna("?")
     _, classes = np.unique(class_names.to_numpy().astype(str), return_inverse=True)
-    return Block(commodity_id, ptype, outlet_ids, district, classes.astype(np.int64), day0, Y)
+    promo = info["outlet_type"].isin(list(config.promotion.outlet_types)).to_numpy()
+    return Block(commodity_id, ptype, outlet_ids, district, classes.astype(np.int64), day0, Y, promo)
 
 
 def _profiles(block: Block, tail_days: np.ndarray, config: DetectionConfig) -> dict[int, object]:
@@ -205,6 +207,7 @@ def _two_sided(
     ids,
     districts,
     k,
+    no_raise_down=None,
     **extra,
 ) -> list[pd.DataFrame]:
     out = []
@@ -215,6 +218,8 @@ def _two_sided(
         zz = sign * z
         pp = pct_up if sign > 0 else -pct_up
         dec = decide(zz, pp, judged, levels=cfg.levels, persistence=config.persistence)
+        if sign < 0 and no_raise_down is not None:
+            dec.raise_ok = dec.raise_ok & ~no_raise_down
         mask = dec.cont.copy()
         mask[:first_row] = False
         observed = np.exp(observed_log)
@@ -251,7 +256,11 @@ def analyse_block(
     if n == 0 or S == 0:
         return []
     profiles = _profiles(block, days, config)
-    base = baseline(Y, days, profiles=profiles, classes=block.classes, config=config)  # type: ignore[arg-type]
+    base = baseline(Y, days, profiles=profiles, classes=block.classes, config=config, promo=block.promo)  # type: ignore[arg-type]
+    # Promotion prices (short dips at outlet types that run promotions) raise no fall and are left
+    # out of every comparison with peers (so one store's promotion does not move its district).
+    dip = base.promo_dip
+    e_cmp = np.where(dip, np.nan, base.e)
     first_row = max(0, judge_from - int(days[0]))
     ctx_row = max(0, context_from - int(days[0]))
     observed_now = ~np.isnan(Y)
@@ -266,7 +275,7 @@ def analyse_block(
     if not (fuel and config.spike.skip_fuel) and (config.spike.enabled or config.drop.enabled):
         # Peers' medians are needed only on the rows judged (and the days their last prices count).
         lo = max(0, ctx_row - config.peers.max_age_days)
-        part = peer_deviation(base.e[lo:], block.district, config=config)
+        part = peer_deviation(e_cmp[lo:], block.district, config=config)
         peers = PeerComparison(
             *(
                 np.vstack([np.full((lo, S), np.nan if a.dtype.kind == "f" else 0), a])
@@ -305,11 +314,12 @@ def analyse_block(
             z_hist=z_hist,
             z_peer=z_peer,
             n_peers=peers.n,
+            no_raise_down=dip,
         )
     # --- district --------------------------------------------------------------------------------
     dcfg = config.district
     if dcfg.enabled and not (fuel and dcfg.skip_fuel):
-        dd = district_deviation(base.e, block.district, config=config)
+        dd = district_deviation(e_cmp, block.district, config=config)
         if dd.districts.size:
             in_ramp = base.in_ramp
             masked = pd.DataFrame(np.where(in_ramp[:, None], np.nan, dd.v))
@@ -349,7 +359,7 @@ def analyse_block(
     # --- province --------------------------------------------------------------------------------
     pcfg = config.province
     if pcfg.enabled and not (fuel and pcfg.skip_fuel):
-        E = recent(np.where(base.has_profile, base.e, np.nan), config.peers.max_age_days)
+        E = recent(np.where(base.has_profile, e_cmp, np.nan), config.peers.max_age_days)
         count = np.sum(~np.isnan(E), axis=1)
         p = np.where(count >= pcfg.min_series, nanmedian(E, axis=1), np.nan)
         in_ramp = base.in_ramp
@@ -386,7 +396,7 @@ def analyse_block(
     # --- outlet outlier --------------------------------------------------------------------------
     ocfg = config.outlier
     if ocfg.enabled and not (fuel and ocfg.skip_fuel):
-        oc = outlier_comparison(Y, block.classes, block.district, days=days, config=config)
+        oc = outlier_comparison(np.where(dip, np.nan, Y), block.classes, block.district, days=days, config=config)
         judged = observed_now & ~np.isnan(oc.gap) & active[:, None]
         pct = np.expm1(oc.dev)
         for sign in (1.0, -1.0):

@@ -27,6 +27,15 @@ On any other day it is the local level: the median of the ramp-adjusted log pric
 day, plus :math:`P_s(k)` (zero outside the season). When the season's reference level is missing
 (a series that started in the season) the local level is used in the ramp too.
 
+*Promotions.* For outlet types that run promotions (``promotion.outlet_types``) a price at least
+``promotion.min_dip_pct`` below the series' regular-price level — the rolling
+``promotion.level_quantile`` quantile of :math:`y - P` over the level window, robust to the
+promotion prices in it — is in a dip; a dip whose first price (or last fall of
+``min_dip_pct`` from the previous price) is at most ``promotion.max_days`` days back is a
+promotion (``promo_dip``). Promotion prices are left out of the local level, the reference level
+and the spread, so the return to the regular price is not a spike; the detectors raise no fall on
+them and leave them out of the peer comparisons.
+
 *Deviation and spread.* :math:`e_{s,t} = y_{s,t} - \\hat y_{s,t}`. The series' own spread
 :math:`\\sigma_{s,t}` is the interquartile range / 1.349 of its deviations outside Tết ramps over
 the past ``spread_window_days`` (ending ``spread_gap_days`` before); a series with fewer than
@@ -296,7 +305,8 @@ class Baseline:
     (NaN when neither own nor class spread exists); ``in_ramp``: day inside a Tết ramp (per row);
     ``judgeable``: the expected level exists (and, in a ramp, a profile or the peers will be
     needed); ``has_profile``: the ramp profile is known (always true outside ramps); ``tau``:
-    spread of the ramp pool (0 outside ramps); ``tau_province`` (per row) and ``k`` (per row).
+    spread of the ramp pool (0 outside ramps); ``tau_province`` (per row) and ``k`` (per row);
+    ``promo_dip``: the price is a promotion (a short dip of an outlet type that runs promotions).
     """
 
     expected: np.ndarray
@@ -309,6 +319,37 @@ class Baseline:
     tau_province: np.ndarray
     k: np.ndarray
     tet: np.ndarray
+    promo_dip: np.ndarray
+
+
+def _rolling_level(Z: np.ndarray, h, quantile: float) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Rolling ``quantile`` of each column over ``level_window_days``, ``level_gap_days`` back."""
+    n, S = Z.shape
+    (rolled,) = rolling_columns(Z, window=h.level_window_days, min_obs=h.min_level_obs, quantiles=(quantile,))
+    level = np.full((n, S), np.nan)
+    if h.level_gap_days < n:
+        level[h.level_gap_days :] = rolled[: n - h.level_gap_days]
+    return level
+
+
+def run_age(
+    flag: np.ndarray, observed: np.ndarray, days: np.ndarray, restart: np.ndarray | None = None
+) -> np.ndarray:
+    """Days since the first price of the current run of consecutive flagged prices (NaN: not flagged).
+
+    A run is broken by an observed unflagged price; days without a price do not break it; a
+    flagged price where ``restart`` is true starts a new run.
+    """
+    n, S = flag.shape
+    start = np.full(S, np.nan)
+    out = np.full((n, S), np.nan)
+    for r in range(n):
+        f = flag[r] & observed[r]
+        new = np.isnan(start) if restart is None else np.isnan(start) | restart[r]
+        start = np.where(f & new, float(days[r]), start)
+        start = np.where(observed[r] & ~f, np.nan, start)
+        out[r] = np.where(f, days[r] - start, np.nan)
+    return out
 
 
 def baseline(
@@ -318,12 +359,15 @@ def baseline(
     profiles: dict[int, SeasonProfile],
     classes: np.ndarray,
     config: DetectionConfig,
+    promo: np.ndarray | None = None,
 ) -> Baseline:
     """The Tết-aware expected log price, deviation and spread on a contiguous daily grid.
 
     ``Y`` (n_days, S) log prices with NaN where a series has no price; ``days`` the grid's day
     numbers (consecutive); ``profiles`` the ramp profile of each Tết (by its day number) whose
-    season the grid reaches.
+    season the grid reaches; ``promo`` (S,) marks the series of outlet types that run promotions
+    (``promotion.outlet_types``): their short dips are flagged in ``promo_dip`` and left out of the
+    level and the spread.
     """
     h, t = config.history, config.tet
     n, S = Y.shape
@@ -351,10 +395,23 @@ def baseline(
             rows = np.flatnonzero(in_ramp & (tet == T))
             has_profile[rows] = False
     Z = Y - Pfill
-    (rolled,) = rolling_columns(Z, window=h.level_window_days, min_obs=h.min_level_obs, quantiles=(0.5,))
-    level = np.full((n, S), np.nan)
-    if h.level_gap_days < n:
-        level[h.level_gap_days :] = rolled[: n - h.level_gap_days]
+    level = _rolling_level(Z, h, 0.5)
+    dip = np.zeros((n, S), dtype=bool)
+    pr = config.promotion
+    if promo is not None and pr.enabled and np.any(promo):
+        pc = np.flatnonzero(promo)
+        # Regular-price level (a high quantile: robust to promotion prices in the window); prices
+        # well below it are in a dip; a dip younger than promotion.max_days is a promotion.
+        regular = _rolling_level(Z[:, pc], h, pr.level_quantile)
+        cut = np.log1p(-pr.min_dip_pct)
+        below = ~np.isnan(Z[:, pc]) & (Z[:, pc] - regular <= cut)
+        # A fall of min_dip_pct from the previous price starts a new dip (a promotion that follows
+        # a slow drift below the regular level is still a promotion).
+        before = pd.DataFrame(Y[:, pc]).ffill(limit=config.persistence.max_obs_gap_days).shift(1).to_numpy()
+        age = run_age(below, ~np.isnan(Z[:, pc]), days, restart=Y[:, pc] - before <= cut)
+        dip[:, pc] = below & (age <= pr.max_days)
+        Z = np.where(dip, np.nan, Z)
+        level[:, pc] = _rolling_level(Z[:, pc], h, 0.5)
     # In a ramp: the season's reference level (median over the reference window), when it exists.
     ref_lo, ref_hi = t.reference_window
     for T in np.unique(tet[in_ramp]):
@@ -373,7 +430,7 @@ def baseline(
         level[rows] = np.where(blind, np.nan, level[rows])
     expected = level + Pfill
     e = Y - expected
-    masked = pd.DataFrame(np.where(in_ramp[:, None], np.nan, e))
+    masked = pd.DataFrame(np.where(in_ramp[:, None] | dip, np.nan, e))
     sigma = robust_iqr_sigma(
         masked, window=h.spread_window_days, gap=h.spread_gap_days, min_obs=h.min_spread_obs, days=days
     )
@@ -391,4 +448,4 @@ def baseline(
         sub = sigma[:, cols]
         sigma[:, cols] = np.where(np.isnan(sub), fallback[:, None], sub)
     judgeable = ~np.isnan(expected)
-    return Baseline(expected, e, sigma, in_ramp, judgeable, has_profile, tau, tau_prov, k, tet)
+    return Baseline(expected, e, sigma, in_ramp, judgeable, has_profile, tau, tau_prov, k, tet, dip)

@@ -25,6 +25,7 @@ __all__ = [
     "PeersConfig",
     "PersistenceConfig",
     "PriceDetectorConfig",
+    "PromotionConfig",
     "RuleLevels",
     "RunConfig",
     "StaleConfig",
@@ -194,6 +195,16 @@ class StaleLevels(_Strict):
         return self
 
 
+class PromotionConfig(_Strict):
+    """Short price dips of outlet types that run promotions (supermarkets, convenience stores)."""
+
+    enabled: bool
+    outlet_types: tuple[str, ...]
+    max_days: int = Field(ge=1)
+    min_dip_pct: float = Field(gt=0, lt=1)
+    level_quantile: float = Field(ge=0.5, le=1)
+
+
 class StaleConfig(_Strict):
     """A monitored series that has gone quiet."""
 
@@ -202,6 +213,7 @@ class StaleConfig(_Strict):
     min_observations: int = Field(ge=3)
     gap_quantile: float = Field(gt=0, le=1)
     factor: float = Field(ge=1)
+    max_gap_factor: float = Field(ge=0)
     min_silent_days: int = Field(ge=1)
     tet_closure: tuple[int, int]
     levels: StaleLevels
@@ -232,6 +244,7 @@ class DetectionConfig(_Strict):
     outlier: OutlierConfig
     district: PriceDetectorConfig
     province: PriceDetectorConfig
+    promotion: PromotionConfig
     ceiling: CeilingConfig
     commitment: CommitmentConfig
     stale: StaleConfig

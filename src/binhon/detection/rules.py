@@ -19,7 +19,9 @@ more than ``tolerance_pct`` is a breach, raised the same day.
 *Stale (kind ``stale``).* A series (outlet, commodity, monitored price type) with at least
 ``stale.min_observations`` prices over the past ``stale.lookback_days`` has a usual interval: the
 ``gap_quantile`` quantile of the gaps between them. It is stale on the first day its silence, in
-days that count, exceeds max(``min_silent_days``, ``factor`` × usual interval). Days when markets
+days that count, exceeds max(``min_silent_days``, ``factor`` × usual interval,
+``max_gap_factor`` × the longest gap over the look-back: a series whose ordinary gaps already
+include such silences is not stale). Days when markets
 close around Tết (``tet_closure``, days to Tết) and days the outlet is suspended do not count; an
 outlet past its ``active_to`` date is no longer monitored.
 """
@@ -263,17 +265,24 @@ def stale_episodes(
             candidates[col] = bool(long.any())
     del nxt_gap
     q = np.full((n, S), np.nan)
+    longest = np.full((n, S), np.nan)
     cols = np.flatnonzero(candidates)
     if cols.size:
-        (q[:, cols],) = anchored_rolling(
+        qs = (s.gap_quantile, 1.0) if s.max_gap_factor > 0 else (s.gap_quantile,)
+        rolled = anchored_rolling(
             gaps[:, cols],
             days,
             window=s.lookback_days,
             gap=0,
             min_obs=s.min_observations - 1,
-            quantiles=(s.gap_quantile,),
+            quantiles=qs,
         )
-    threshold = np.maximum(s.min_silent_days, s.factor * q)
+        q[:, cols] = rolled[0]
+        if s.max_gap_factor > 0:
+            longest[:, cols] = rolled[1]
+    # Silent longer than factor × the usual interval and than max_gap_factor × the longest gap seen.
+    threshold = np.fmax(np.maximum(s.min_silent_days, s.factor * q), s.max_gap_factor * longest)
+    threshold = np.where(np.isnan(q), np.nan, threshold)
     base_count = counted_days(days, config=config)
     episodes: list[StaleEpisode] = []
     last_day = int(days[-1])
