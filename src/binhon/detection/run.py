@@ -465,11 +465,19 @@ def run_detection(
     session.flush()
     timings["store"] = time.perf_counter() - t
     t = time.perf_counter()
+    # The bình ổn register's checks (committed price / margin below market / reserves) feed the same desk.
+    from binhon.programme.alerts import commitment_candidates, store_candidates
+
+    programme = store_candidates(session, commitment_candidates(session, as_of=as_of), run_id=run.id)
+    timings["programme"] = time.perf_counter() - t
+    t = time.perf_counter()
     _add_indicators(rec.raised, _Monthly(session, obs, complete), catalog, cfg)
     timings["indicators"] = time.perf_counter() - t
     by_kind = Counter(a.kind for a in rec.raised)
-    run.alerts_raised = len(rec.raised)
-    run.alerts_extended = len(rec.extended)
+    if programme.raised:
+        by_kind["commitment_breach"] += programme.raised
+    run.alerts_raised = len(rec.raised) + programme.raised
+    run.alerts_extended = len(rec.extended) + programme.extended
     run.finished_at = utcnow()
     run.details = {
         "max_observation_id": max_id,
@@ -483,7 +491,7 @@ def run_detection(
     }
     session.flush()
     result.judged_from, result.judged_to = judge_from, as_of
-    result.raised, result.extended = len(rec.raised), len(rec.extended)
+    result.raised, result.extended = run.alerts_raised, run.alerts_extended
     result.raised_by_kind = dict(by_kind)
     result.raised_ids = [int(a.id) for a in rec.raised]
     result.series = analysis.judged_series
