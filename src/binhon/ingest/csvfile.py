@@ -141,6 +141,7 @@ def _fast_chunks(
     Line numbers are exact only while no field spans lines: at the first chunk where one does (or a
     row is malformed) it stops, and the caller resumes line by line from ``progress[0]``.
     """
+    quoted = _has_quotes(path)
     try:
         reader = pd.read_csv(
             path,
@@ -156,7 +157,7 @@ def _fast_chunks(
         )
         line = 2
         for frame in reader:
-            if _has_multiline(frame):
+            if quoted and _has_multiline(frame):
                 raise _NeedsSlowPath
             frame[LINE] = range(line, line + len(frame))
             line += len(frame)
@@ -174,9 +175,16 @@ def _fast_chunks(
         raise _NeedsSlowPath from exc
 
 
+def _has_quotes(path: Path) -> bool:
+    """Whether the file has a double quote anywhere: without one, no field can span lines."""
+    with path.open("rb") as fh:
+        return any(b'"' in block for block in iter(lambda: fh.read(1 << 20), b""))
+
+
 def _has_multiline(frame: pd.DataFrame) -> bool:
+    """Whether a field holds a line break (checked once per distinct value of each column)."""
     for col in frame.columns:
-        if frame[col].str.contains("\n", regex=False).any():
+        if any(isinstance(v, str) and "\n" in v for v in frame[col].unique()):
             return True
     return False
 

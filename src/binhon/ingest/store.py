@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -36,6 +38,18 @@ INSERT_COLUMNS = [
 ]
 
 
+def _frame(result: Any, columns: list[str]) -> pd.DataFrame:
+    """A query result as a DataFrame, built from plain tuples column by column.
+
+    (pandas probes every SQLAlchemy Row for named-tuple attributes, ~15 µs a row, and iterating a
+    Result fetches row by row; fetchall() and a transpose are C loops.)
+    """
+    rows = result.fetchall()
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
+
+
 def stored_prices(session: Session, commodity_ids: list[int], start: dt.date, end: dt.date) -> pd.DataFrame:
     """Current stored prices of these commodities in [start, end] (for plausibility checks)."""
     if not commodity_ids:
@@ -45,7 +59,7 @@ def stored_prices(session: Session, commodity_ids: list[int], start: dt.date, en
         "WHERE is_current AND obs_date >= :start AND obs_date <= :end AND commodity_id IN :ids"
     ).bindparams(bindparam("ids", expanding=True))
     result = session.execute(stmt, {"start": start, "end": end, "ids": commodity_ids})
-    return pd.DataFrame(result.fetchall(), columns=["commodity_id", "outlet_id", "price_type", "price_vnd"])
+    return _frame(result, ["commodity_id", "outlet_id", "price_type", "price_vnd"])
 
 
 def existing_for(session: Session, rows: pd.DataFrame) -> pd.DataFrame:
@@ -60,7 +74,7 @@ def existing_for(session: Session, rows: pd.DataFrame) -> pd.DataFrame:
     ).bindparams(bindparam("outlets", expanding=True))
     result = session.execute(stmt, {"start": start, "end": end, "outlets": outlets})
     cols = ["id", "commodity_id", "outlet_id", "obs_date", "price_type", "obs_time", "price_vnd", "batch_id"]
-    frame = pd.DataFrame(result.fetchall(), columns=cols)
+    frame = _frame(result, cols)
     if not frame.empty:
         frame["obs_date"] = pd.to_datetime(frame["obs_date"]).dt.normalize()
         frame["obs_time"] = frame["obs_time"].fillna("")
@@ -71,59 +85,140 @@ def _dbapi(session: Session) -> Any:
     return session.connection().connection.dbapi_connection
 
 
-def _column_lists(rows: pd.DataFrame, *, batch_id: int, actor: str, now: dt.datetime, sqlite: bool) -> list[list[Any]]:
+def _nullable(s: pd.Series) -> list[Any]:
+    """The column's values, missing ones (None, NaN, NA) as None."""
+    missing = s.isna()
+    if missing.all():
+        return [None] * len(s)
+    if not missing.any():
+        return s.tolist()
+    return s.astype(object).where(~missing, None).tolist()
+
+
+def _nullable_int(s: pd.Series) -> list[Any]:
+    """An integer column (possibly nullable Int64) as Python ints, missing ones as None."""
+    missing = s.isna()
+    if missing.all():
+        return [None] * len(s)
+    if not missing.any():
+        return s.astype(np.int64).tolist()
+    return [None if m else int(v) for v, m in zip(s.astype(object).tolist(), missing.tolist(), strict=True)]
+
+
+def _iso_dates(s: pd.Series) -> list[str]:
+    """Dates as YYYY-MM-DD, formatted once per distinct date."""
+    codes, uniques = pd.factorize(s)
+    texts = np.datetime_as_string(np.asarray(uniques, dtype="datetime64[D]"), unit="D").astype(object)
+    return texts[codes].tolist()
+
+
+def _column_lists(
+    rows: pd.DataFrame, *, batch_id: int, actor: str, now: dt.datetime, sqlite: bool
+) -> list[Any]:
+    """The INSERT_COLUMNS of rows as lists of Python values (constant columns as repeat iterators)."""
     n = len(rows)
-
-    def nullable(col: str) -> list[Any]:
-        s = rows[col]
-        return [None if v is pd.NA or v is None or (isinstance(v, float) and np.isnan(v)) else v for v in s.tolist()]
-
-    dates = rows["obs_date"].dt.strftime("%Y-%m-%d").tolist()
     stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now.isoformat()
-    zone = [None if v is pd.NA else int(v) for v in rows["zone"].astype(object).tolist()]
-    orig = [None if v is pd.NA else int(v) for v in rows["orig_price_vnd"].astype(object).tolist()]
     true = 1 if sqlite else True
+    estimate = rows["is_estimate"].astype(bool)
     return [
-        dates,
+        _iso_dates(rows["obs_date"]),
         rows["obs_time"].tolist(),
         rows["commodity_id"].astype(np.int64).tolist(),
         rows["outlet_id"].astype(np.int64).tolist(),
         rows["price_vnd"].astype(np.int64).tolist(),
         rows["price_type"].tolist(),
-        zone,
+        _nullable_int(rows["zone"]),
         rows["source"].tolist(),
-        [int(v) for v in rows["is_estimate"].tolist()] if sqlite else rows["is_estimate"].astype(bool).tolist(),
-        orig,
-        nullable("orig_unit"),
-        nullable("name_raw"),
-        nullable("source_url"),
-        [batch_id] * n,
-        [actor] * n,
-        [stamp] * n,
-        [true] * n,
+        estimate.astype(np.int64).tolist() if sqlite else estimate.tolist(),
+        _nullable_int(rows["orig_price_vnd"]),
+        _nullable(rows["orig_unit"]),
+        _nullable(rows["name_raw"]),
+        _nullable(rows["source_url"]),
+        itertools.repeat(batch_id, n),
+        itertools.repeat(actor, n),
+        itertools.repeat(stamp, n),
+        itertools.repeat(true, n),
     ]
 
 
+# SQLite page cache while inserting a large batch (KiB): the unique index of observations is filled
+# in file order (dates), i.e. all over the index; with the default 2 MiB cache most of those inserts
+# miss the cache. The cache is only allocated as pages are used and is restored afterwards.
+_SQLITE_BULK_CACHE_KIB = 128 * 1024
+_SQLITE_BULK_MIN_ROWS = 10_000
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_BLOCK_ROWS = 50_000
+
+
+def _copy_text(value: Any) -> str:
+    """One (non-missing) value in PostgreSQL's COPY text format."""
+    if isinstance(value, bool | np.bool_):
+        return "t" if value else "f"
+    if isinstance(value, pd.Timestamp | dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, np.integer):
+        value = int(value)
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_field(s: pd.Series) -> list[str]:
+    """A column as COPY text fields (missing values as \\N), formatted once per distinct value."""
+    codes, uniques = pd.factorize(s)  # missing values get code -1: the last text below
+    texts = np.array([*(_copy_text(v) for v in uniques), "\\N"], dtype=object)
+    return texts[codes].tolist()
+
+
+def _copy_blocks(rows: pd.DataFrame, *, batch_id: int, actor: str, now: dt.datetime) -> Iterator[str]:
+    """The rows in INSERT_COLUMNS order as COPY text, in blocks of lines (bounded memory)."""
+    n = len(rows)
+    constant = {
+        "batch_id": str(batch_id),
+        "submitted_by": actor.translate(_COPY_ESCAPES),
+        "submitted_at": now.isoformat(),
+        "is_current": "t",
+    }
+    fields = [
+        itertools.repeat(constant[c], n) if c in constant else _copy_field(rows[c]) for c in INSERT_COLUMNS
+    ]
+    fields = [list(f) if isinstance(f, itertools.repeat) else f for f in fields]
+    for start in range(0, n, _COPY_BLOCK_ROWS):
+        stop = min(start + _COPY_BLOCK_ROWS, n)
+        lines = map("\t".join, zip(*(f[start:stop] for f in fields), strict=True))
+        yield "\n".join(lines) + "\n"
+
+
 def bulk_insert(session: Session, rows: pd.DataFrame, *, batch_id: int, actor: str, now: dt.datetime) -> None:
-    """Insert new observations fast: executemany on SQLite, COPY on PostgreSQL."""
+    """Insert new observations fast: executemany on SQLite, COPY (text, built in blocks) on PostgreSQL."""
     if rows.empty:
         return
     dialect = session.get_bind().dialect.name
     sqlite = dialect == "sqlite"
-    columns = _column_lists(rows, batch_id=batch_id, actor=actor, now=now, sqlite=sqlite)
-    records = zip(*columns, strict=True)
     conn = _dbapi(session)
     cols = ", ".join(INSERT_COLUMNS)
     if sqlite:
+        columns = _column_lists(rows, batch_id=batch_id, actor=actor, now=now, sqlite=True)
         marks = ", ".join("?" * len(INSERT_COLUMNS))
         cur = conn.cursor()
-        cur.executemany(f"INSERT INTO observations ({cols}) VALUES ({marks})", records)
-        cur.close()
+        cache = int(cur.execute("PRAGMA cache_size").fetchone()[0])  # < 0: KiB, > 0: pages
+        page_kib = int(cur.execute("PRAGMA page_size").fetchone()[0]) // 1024
+        cache_kib = -cache if cache < 0 else cache * page_kib
+        big = len(rows) >= _SQLITE_BULK_MIN_ROWS and cache_kib < _SQLITE_BULK_CACHE_KIB
+        try:
+            if big:
+                cur.execute(f"PRAGMA cache_size = {-_SQLITE_BULK_CACHE_KIB}")
+            cur.executemany(f"INSERT INTO observations ({cols}) VALUES ({marks})", zip(*columns, strict=True))
+        finally:
+            if big:
+                cur.execute(f"PRAGMA cache_size = {cache}")
+            cur.close()
     elif dialect == "postgresql":
         with conn.cursor() as cur, cur.copy(f"COPY observations ({cols}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row(record)
+            for block in _copy_blocks(rows, batch_id=batch_id, actor=actor, now=now):
+                copy.write(block)
     else:  # any other database: portable, slower
+        columns = _column_lists(rows, batch_id=batch_id, actor=actor, now=now, sqlite=False)
+        records = zip(*columns, strict=True)
         session.execute(insert(Observation), [dict(zip(INSERT_COLUMNS, r, strict=True)) for r in records])
 
 
