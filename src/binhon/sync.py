@@ -24,6 +24,34 @@ class SyncReport:
     retired: int = 0
 
 
+def _update_audited(
+    session: Session,
+    row: Commodity | Outlet,
+    values: dict[str, object],
+    *,
+    entity: str,
+    reason: str,
+    actor: str,
+) -> bool:
+    """Set the fields of row that differ from values, with one audit entry listing old and new; changed?"""
+    diff = {k: (getattr(row, k), v) for k, v in values.items() if getattr(row, k) != v}
+    if not diff:
+        return False
+    for key, (_old, new) in diff.items():
+        setattr(row, key, new)
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action="update",
+            entity=entity,
+            entity_id=row.id,
+            reason=reason,
+            details={k: [str(o), str(n)] for k, (o, n) in diff.items()},
+        )
+    )
+    return True
+
+
 def sync_commodities(*, session: Session, catalog: CommodityCatalog, actor: str) -> SyncReport:
     """Make the commodities table match the catalogue; removed codes are retired, never deleted."""
     report = SyncReport()
@@ -50,20 +78,9 @@ def sync_commodities(*, session: Session, catalog: CommodityCatalog, actor: str)
             session.flush()
             report.added += 1
             continue
-        diff = {k: (getattr(row, k), v) for k, v in values.items() if getattr(row, k) != v}
-        if diff:
-            for k, (_old, new) in diff.items():
-                setattr(row, k, new)
-            session.add(
-                AuditEntry(
-                    actor=actor,
-                    action="update",
-                    entity="commodity",
-                    entity_id=row.id,
-                    reason="đồng bộ từ config/commodities.yaml",
-                    details={k: [str(o), str(n)] for k, (o, n) in diff.items()},
-                )
-            )
+        if _update_audited(
+            session, row, values, entity="commodity", reason="đồng bộ từ config/commodities.yaml", actor=actor
+        ):
             report.changed += 1
     codes = {c.code for c in catalog.commodities}
     for code, row in stored.items():
@@ -136,20 +153,7 @@ def sync_outlets(*, session: Session, registry: OutletRegistry, actor: str) -> S
             )
             report.added += 1
             continue
-        diff = {k: (getattr(row, k), v) for k, v in values.items() if getattr(row, k) != v}
-        if diff:
-            for k, (_old, new) in diff.items():
-                setattr(row, k, new)
-            session.add(
-                AuditEntry(
-                    actor=actor,
-                    action="update",
-                    entity="outlet",
-                    entity_id=row.id,
-                    reason="sổ đăng ký điểm bán",
-                    details={k: [str(o), str(n)] for k, (o, n) in diff.items()},
-                )
-            )
+        if _update_audited(session, row, values, entity="outlet", reason="sổ đăng ký điểm bán", actor=actor):
             report.changed += 1
     session.flush()
     return report
