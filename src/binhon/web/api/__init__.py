@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from binhon.web.api import alerts, catalog, exports, observations
+from binhon.web.api import alerts, catalog, exports, observations, reports
 from binhon.web.schemas import ErrorOut
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -22,3 +22,4 @@ api_router.include_router(catalog.router)
 api_router.include_router(observations.router)
 api_router.include_router(alerts.router)
 api_router.include_router(exports.router)
+api_router.include_router(reports.router)

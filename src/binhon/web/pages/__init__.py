@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from binhon.web.pages import admin, alerts, audit, auth, commodities, declare, freshness, observations, survey
+from binhon.web.pages import (
+    admin,
+    alerts,
+    audit,
+    auth,
+    commodities,
+    declare,
+    freshness,
+    observations,
+    reports,
+    survey,
+)
 
 pages_router = APIRouter(include_in_schema=False)
-for module in (auth, declare, alerts, commodities, survey, freshness, observations, audit, admin):
+for module in (auth, declare, alerts, commodities, survey, freshness, observations, audit, reports, admin):
     pages_router.include_router(module.router)
