@@ -34,10 +34,13 @@ def monthly_report(
     month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Tháng, dạng YYYY-MM")],
 ) -> Response:
     """Bảng giá thị trường tháng theo mẫu Thông tư 29/2024 (.xlsx)."""
-    first = dt.date(int(month[:4]), int(month[5:7]), 1)
+    year = int(month[:4])
+    if not 1901 <= year <= 2100:
+        raise HTTPException(422, "Tháng phải trong các năm 1901–2100")
+    first = dt.date(year, int(month[5:7]), 1)
     try:
         data = build_monthly_xlsx(db, first)
-    except ReportError as exc:
+    except (ReportError, ValueError) as exc:
         raise HTTPException(422, str(exc)) from None
     return Response(data, media_type=XLSX, headers=_attachment(monthly_filename(first)))
 
@@ -53,11 +56,11 @@ def tet_report(
     db: SessionDep,
     me: ApiStaff,
     fmt: Annotated[Literal["xlsx", "docx"], Path(description="Định dạng: xlsx hoặc docx")],
-    year: Annotated[int, Query(ge=1902, le=2100, description="Năm dương lịch của Tết (ví dụ 2027)")],
+    year: Annotated[int, Query(ge=1903, le=2100, description="Năm dương lịch của Tết (ví dụ 2027)")],
 ) -> Response:
     """Báo cáo thị trường trước, trong và sau Tết của năm âm lịch bắt đầu trong năm này."""
     try:
         data = build_tet_report(db, year, fmt)
-    except ReportError as exc:
+    except (ReportError, ValueError) as exc:
         raise HTTPException(422, str(exc)) from None
     return Response(data, media_type=media_type(fmt), headers=_attachment(tet_filename(year, fmt)))
