@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from binhon.detection.export import ALERT_COLUMNS
 from binhon.exports import export_observations_csv
 from binhon.web import queries
 from binhon.web.declarations import today_vn
@@ -24,21 +25,6 @@ from binhon.web.schemas import QText
 router = APIRouter(prefix="/exports", tags=["xuất dữ liệu"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ALERT_COLUMNS = (
-    "id",
-    "kind",
-    "severity",
-    "commodity",
-    "outlet",
-    "area",
-    "first_date",
-    "last_date",
-    "observed_vnd",
-    "expected_vnd",
-    "score",
-    "status",
-    "explanation",
-)
 MAX_ROWS = 200_000
 
 
