@@ -192,6 +192,9 @@ def bulk_insert(session: Session, rows: pd.DataFrame, *, batch_id: int, actor: s
     """Insert new observations fast: executemany on SQLite, COPY (text, built in blocks) on PostgreSQL."""
     if rows.empty:
         return
+    # In series order, each index of observations (the current-key index leads with the commodity and
+    # outlet, the history index with the outlet) is filled page by page instead of all over the tree.
+    rows = rows.sort_values(["outlet_id", "commodity_id", "obs_date"], kind="stable", ignore_index=True)
     dialect = session.get_bind().dialect.name
     sqlite = dialect == "sqlite"
     conn = _dbapi(session)
