@@ -60,6 +60,8 @@ AUDIT_ACTION_LABELS = {
     "activate": "mở khóa",
     "deactivate": "khóa",
     "revoke": "thu hồi",
+    "delete": "xóa",
+    "import": "nhập tệp",
 }
 # Keys of audit entry details, as shown in the audit log.
 DETAIL_LABELS = {
@@ -85,6 +87,26 @@ DETAIL_LABELS = {
     "old_id": "số cũ",
     "old_price_vnd": "giá cũ",
     "new_price_vnd": "giá mới",
+    "year": "năm",
+    "decision_no": "số quyết định",
+    "decision_date": "ngày quyết định",
+    "participant_id": "doanh nghiệp tham gia số",
+    "commodity": "mặt hàng",
+    "outlet": "điểm bán",
+    "period_start": "từ ngày",
+    "period_end": "đến ngày",
+    "quantity": "số lượng",
+    "value_vnd": "giá trị",
+    "committed_price_vnd": "giá cam kết",
+    "margin_below_market_pct": "thấp hơn giá thị trường (%)",
+    "loan_proposed_vnd": "vốn đề xuất",
+    "loan_approved_vnd": "vốn được duyệt",
+    "loan_disbursed_vnd": "vốn đã giải ngân",
+    "report_date": "ngày báo cáo",
+    "visit_date": "ngày kiểm tra",
+    "officer": "người kiểm tra",
+    "findings": "kết quả",
+    "compliant": "đạt",
 }
 ENTITY_LABELS = {
     "alert": "cảnh báo",
@@ -94,6 +116,14 @@ ENTITY_LABELS = {
     "api_token": "mã truy cập API",
     "outlet": "điểm bán",
     "commodity": "mặt hàng",
+    "programme_year": "năm chương trình bình ổn",
+    "enterprise": "doanh nghiệp",
+    "participant": "doanh nghiệp tham gia bình ổn",
+    "participant_outlet": "điểm bán bình ổn",
+    "commitment": "cam kết bình ổn",
+    "reserve_report": "báo cáo dự trữ",
+    "field_visit": "kiểm tra thực tế",
+    "programme_import": "nhập sổ bình ổn từ tệp mẫu",
 }
 
 __all__ = [

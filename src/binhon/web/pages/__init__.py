@@ -13,10 +13,23 @@ from binhon.web.pages import (
     declare,
     freshness,
     observations,
+    programme,
     reports,
     survey,
 )
 
 pages_router = APIRouter(include_in_schema=False)
-for module in (auth, declare, alerts, commodities, survey, freshness, observations, audit, reports, admin):
+for module in (
+    auth,
+    declare,
+    alerts,
+    commodities,
+    survey,
+    freshness,
+    observations,
+    audit,
+    reports,
+    programme,
+    admin,
+):
     pages_router.include_router(module.router)
