@@ -151,3 +151,26 @@ def test_refusals(session: Session, tmp_path: Path) -> None:
     assert guess_kind(["year", "enterprise"]) == "participants"
     assert template_workbook(examples=False)[:2] == b"PK"
     assert io.BytesIO(template_workbook()).getbuffer().nbytes > 1000
+
+
+def test_text_longer_than_its_column_is_a_bad_line_not_a_crash(session: Session, tmp_path: Path) -> None:
+    long_decision = "1215/QĐ-UBND " + "x" * 60  # the column holds 60 characters
+    path = workbook(
+        tmp_path,
+        {
+            "programme": [["year", "decision_no", "decision_date"], [2026, long_decision, "01/07/2025"]],
+            "participants": [
+                ["year", "enterprise", "enterprise_name", "tax_code"],
+                [2026, "CLX", "Công ty Cửu Long Xanh", "2100" * 6],
+            ],
+        },
+    )
+    with pytest.raises(ImportRejected) as info:
+        import_programme_file(session, path, actor="officer")
+    reasons = {str(p).split(":")[0]: p.reason for p in info.value.problems}  # type: ignore[attr-defined]
+    assert (
+        "số quyết định '1215/QĐ-UBND xxxxxxxxxxxxxxxxxxxxxxxxxxx…' dài quá 60 ký tự (73 ký tự)"
+        in (reasons["trang tính 'programme', dòng 2"])
+    )
+    session.rollback()
+    assert count(session, ProgrammeYear) == count(session, Participant) == 0

@@ -111,6 +111,34 @@ def _audit(
     )
 
 
+# Vietnamese names of the register's bounded text columns, for length errors.
+_TEXT_LABELS = {
+    "decision_no": "số quyết định",
+    "code": "mã doanh nghiệp",
+    "name": "tên doanh nghiệp",
+    "tax_code": "mã số thuế",
+    "officer": "người/đoàn kiểm tra",
+    "submitted_by": "người báo cáo",
+}
+
+
+def _check_text(model: Any, values: dict[str, Any]) -> None:
+    """Refuse text longer than its column, in words, before the database refuses it with an error
+    (PostgreSQL does; SQLite would store it silently)."""
+    columns = model.__table__.columns
+    for key, value in values.items():
+        limit = getattr(columns[key].type, "length", None) if key in columns else None
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            label = _TEXT_LABELS.get(key, key)
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            raise ProgrammeError(f"{label} '{shown}' dài quá {limit} ký tự ({len(value)} ký tự)")
+
+
+def _check_lengths(obj: Any) -> None:
+    """_check_text on every column of a new row."""
+    _check_text(type(obj), {c.key: getattr(obj, c.key, None) for c in type(obj).__table__.columns})
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -128,6 +156,7 @@ def _apply(
     changes = _diff(obj, values)
     if not changes:
         return changes
+    _check_text(type(obj), {key: new for key, (_old, new) in changes.items()})
     for key, (_old, new) in changes.items():
         setattr(obj, key, new)
     session.flush()
@@ -305,6 +334,7 @@ def create_programme_year(
     if get_programme_year(session=session, year=year) is not None:
         raise ProgrammeError(f"chương trình bình ổn năm {year} đã có")
     programme = ProgrammeYear(year=year, **_programme_values(decision_no, decision_date, title, note))
+    _check_lengths(programme)
     session.add(programme)
     session.flush()
     _audit(
@@ -414,6 +444,7 @@ def get_or_create_enterprise(
         )
         return found
     enterprise = Enterprise(code=code, name=_text(name) or code, **values)
+    _check_lengths(enterprise)
     session.add(enterprise)
     session.flush()
     _audit(
@@ -539,6 +570,7 @@ def upsert_participant(
         changes = _apply(session, existing, values, actor=actor, entity="participant", reason=None)
         return Outcome(existing, "updated" if changes else "unchanged", changes)
     participant = Participant(programme_id=programme.id, enterprise_id=ent.id, **values)
+    _check_lengths(participant)
     session.add(participant)
     session.flush()
     _audit(
@@ -605,6 +637,7 @@ def upsert_sale_point(*, session: Session, participant_id: int, outlet: str, act
     if link is not None:
         return Outcome(link, "unchanged")
     link = ParticipantOutlet(participant_id=participant.id, outlet_id=found.id)
+    _check_lengths(link)
     session.add(link)
     if found.enterprise_id is None:
         found.enterprise_id = participant.enterprise_id
@@ -773,6 +806,7 @@ def add_commitment(
     )
     _check_overlap(session, participant.id, values, exclude=None)
     commitment = Commitment(participant_id=participant.id, **values)
+    _check_lengths(commitment)
     session.add(commitment)
     session.flush()
     _audit(
@@ -961,6 +995,7 @@ def upsert_reserve(
         submitted_at=utcnow(),
         **values,
     )
+    _check_lengths(report)
     session.add(report)
     session.flush()
     _audit(
@@ -1074,6 +1109,7 @@ def upsert_field_visit(
         changes = _apply(session, existing, values, actor=actor, entity="field_visit", reason=None)
         return Outcome(existing, "updated" if changes else "unchanged", changes)
     visit = FieldVisit(participant_id=participant.id, outlet_id=outlet_id, **values)
+    _check_lengths(visit)
     session.add(visit)
     session.flush()
     _audit(
