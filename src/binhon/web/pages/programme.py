@@ -272,8 +272,8 @@ def programme_upload(
                 request, db, me, upload_form=f, problems=_problem_rows(exc.problems), status_code=422
             )
         except DataError:
-            # a value the service does not bound (e.g. a decision number over 60 characters) that
-            # PostgreSQL refuses: nothing is stored, say so instead of an error page
+            # a value the service does not bound (text lengths are checked there) that PostgreSQL
+            # refuses: nothing is stored, say so instead of an error page
             db.rollback()
             log.warning("programme import of %s refused by the database", name, exc_info=True)
             f.add(
