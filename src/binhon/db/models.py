@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     SmallInteger,
     String,
@@ -32,6 +33,10 @@ OUTLET_TYPES = ("market", "supermarket", "convenience", "petrol", "enterprise", 
 AREA_LEVELS = ("province", "district", "commune")
 MARKET_GRADES = ("I", "II", "III")
 LICENCE_STATUSES = ("active", "suspended", "revoked")
+
+
+# The rows of the limits index (detection reads them with exactly this condition, so SQLite uses it).
+LIMITS_WHERE = "is_current AND price_type IN ('ceiling', 'committed')"
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -258,6 +263,28 @@ class Observation(Base):
         Index("ix_observations_batch_id", "batch_id"),
         Index("ix_observations_outlet_date", "outlet_id", "obs_date"),
         Index("ix_observations_superseded_by_id", "superseded_by_id"),
+        # Detection's incremental load: current prices of a recent date range, every column it reads
+        # (covering: SQLite reads the index alone, not the wide table rows).
+        Index(
+            "ix_observations_current_date",
+            "obs_date",
+            "commodity_id",
+            "outlet_id",
+            "price_type",
+            "obs_time",
+            "price_vnd",
+            "zone",
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+        # Official ceilings and committed prices (few rows): the limits in force before that range.
+        Index(
+            "ix_observations_current_limits",
+            "price_type",
+            "obs_date",
+            sqlite_where=text(LIMITS_WHERE),
+            postgresql_where=text(LIMITS_WHERE),
+        ),
     )
 
 
@@ -308,6 +335,33 @@ class DetectionRun(Base):
     alerts_raised: Mapped[int] = mapped_column(Integer, default=0)
     alerts_extended: Mapped[int] = mapped_column(Integer, default=0)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class DetectionProfile(Base):
+    """Cached Tết ramp profiles of one commodity and price type, so that an incremental `binhon detect`
+    need not reload and re-learn past seasons. Derived data only: a row may be deleted at any time.
+
+    ``payload`` holds the profiles (NumPy ``.npz``) of the Tết seasons in ``targets`` (day of mùng 1
+    Tết → the past-season date windows they were learned from) for the outlets listed in it.
+    ``fingerprint`` names the configuration and code, ``columns_key`` the outlets with their district,
+    peer class and promotion flag; a run uses the row only if both still match and no observation
+    stored after ``data_max_id`` (a correction or back-filled price) is dated in those windows.
+    """
+
+    __tablename__ = "detection_profiles"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    commodity_id: Mapped[int] = mapped_column(ForeignKey("commodities.id"))
+    price_type: Mapped[str] = mapped_column(String(10))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    columns_key: Mapped[str] = mapped_column(String(64))
+    data_max_id: Mapped[int] = mapped_column(BigInteger)
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("commodity_id", "price_type"),)
 
 
 class Alert(Base):
@@ -534,7 +588,9 @@ class Participant(Base):
     programme: Mapped[ProgrammeYear] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
 
-    __table_args__ = (UniqueConstraint("programme_id", "enterprise_id", name="uq_programme_participants_pair"),)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "enterprise_id", name="uq_programme_participants_pair"),
+    )
 
 
 class ParticipantOutlet(Base):

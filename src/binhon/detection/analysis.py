@@ -14,21 +14,37 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from binhon.detection.baseline import baseline, nanmedian, robust_iqr_sigma, season_profile, tet_offsets
+from binhon.detection.baseline import (
+    SeasonProfile,
+    baseline,
+    nanmedian,
+    robust_iqr_sigma,
+    season_profile,
+    tet_offsets,
+)
 from binhon.detection.config import DetectionConfig, PriceDetectorConfig
-from binhon.detection.decide import decide
+from binhon.detection.decide import decide, own_move
 from binhon.detection.panel import PRICE_TYPE_CODES, Catalog, day_of
 from binhon.detection.peers import (
     PeerComparison,
     district_deviation,
     outlier_comparison,
+    outlying_prices,
     peer_deviation,
     recent,
 )
 from binhon.detection.rules import StaleEpisode, ceiling_flags, commitment_flags, stale_episodes
 from binhon.tet import tet_date
 
-__all__ = ["Analysis", "Block", "CANDIDATE_COLUMNS", "analyse"]
+__all__ = [
+    "Analysis",
+    "Block",
+    "CANDIDATE_COLUMNS",
+    "CachedProfiles",
+    "analyse",
+    "column_info",
+    "profile_targets",
+]
 
 CANDIDATE_COLUMNS = [
     "kind",
@@ -76,12 +92,40 @@ class Block:
 
 
 @dataclass
+class CachedProfiles:
+    """The Tết ramp profiles of one grid (commodity, price type) learned from past seasons.
+
+    ``outlet_ids``: the grid's columns (sorted) the profiles' per-outlet rows belong to;
+    ``profiles``: per Tết (its day number), the :class:`~binhon.detection.baseline.SeasonProfile`.
+    """
+
+    outlet_ids: np.ndarray
+    profiles: dict[int, SeasonProfile]
+
+
+@dataclass
 class Analysis:
-    """What the detectors found: flagged rows and stale episodes."""
+    """What the detectors found: flagged rows and stale episodes.
+
+    ``profiles``: the ramp profiles learned in this run from complete past seasons (per commodity
+    and price type code), of the Tết seasons from ``keep_profiles_from`` on, to be cached.
+    """
 
     candidates: pd.DataFrame
     stale: list[StaleFound] = field(default_factory=list)
     judged_series: int = 0
+    profiles: dict[tuple[int, int], CachedProfiles] = field(default_factory=dict)
+
+
+def column_info(
+    outlet_ids: np.ndarray, catalog: Catalog, config: DetectionConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per grid column (outlet): former district id (-1 unknown), peer class name, promotion flag."""
+    info = catalog.outlets.reindex(outlet_ids)
+    district = info["district_id"].fillna(-1).to_numpy().astype(np.int64)
+    class_names = info["outlet_type"].map(config.peers.classes).fillna(info["outlet_type"]).fillna("?")
+    promo = info["outlet_type"].isin(list(config.promotion.outlet_types)).to_numpy()
+    return district, class_names.to_numpy().astype(str), promo
 
 
 def _build_block(
@@ -93,25 +137,36 @@ def _build_block(
     last_day: int,
     catalog: Catalog,
     config: DetectionConfig,
+    outlet_ids: np.ndarray | None = None,
 ) -> Block:
+    """The grid of ``rows`` from ``day0``.
+
+    Columns: the rows' outlets, or ``outlet_ids`` (sorted, a superset of them: a cached profile's).
+    """
     rows = rows.sort_values(["outlet_id", "day", "minutes"]).drop_duplicates(
         ["outlet_id", "day"], keep="last"
     )
-    outlet_ids, col = np.unique(rows["outlet_id"].to_numpy(), return_inverse=True)
+    if outlet_ids is None:
+        outlet_ids, col = np.unique(rows["outlet_id"].to_numpy(), return_inverse=True)
+    else:
+        col = np.searchsorted(outlet_ids, rows["outlet_id"].to_numpy())
     Y = np.full((last_day - day0 + 1, outlet_ids.size), np.nan)
     Y[rows["day"].to_numpy() - day0, col] = np.log(rows["price"].to_numpy().astype(float))
-    info = catalog.outlets.reindex(outlet_ids)
-    district = info["district_id"].fillna(-1).to_numpy().astype(np.int64)
-    class_names = info["outlet_type"].map(config.peers.classes).fillna(info["outlet_type"]).fillna("?")
-    _, classes = np.unique(class_names.to_numpy().astype(str), return_inverse=True)
-    promo = info["outlet_type"].isin(list(config.promotion.outlet_types)).to_numpy()
+    district, class_names, promo = column_info(outlet_ids, catalog, config)
+    _, classes = np.unique(class_names, return_inverse=True)
     return Block(commodity_id, ptype, outlet_ids, district, classes.astype(np.int64), day0, Y, promo)
 
 
-def _profiles(block: Block, tail_days: np.ndarray, config: DetectionConfig) -> dict[int, object]:
+def profile_targets(tail_days: np.ndarray, config: DetectionConfig) -> np.ndarray:
+    """Day numbers of the Tết seasons whose ramp profile the judgement of ``tail_days`` needs."""
     t = config.tet
     k, tet = tet_offsets(tail_days)
-    targets = np.unique(tet[(k >= t.reference_window[0]) & (k <= t.profile_end)])
+    return np.unique(tet[(k >= t.reference_window[0]) & (k <= t.profile_end)])
+
+
+def _profiles(block: Block, tail_days: np.ndarray, config: DetectionConfig) -> dict[int, SeasonProfile]:
+    t = config.tet
+    targets = profile_targets(tail_days, config)
     out = {}
     n_k = t.profile_end - t.reference_window[0] + 1
     for T in targets:
@@ -129,7 +184,7 @@ def _profiles(block: Block, tail_days: np.ndarray, config: DetectionConfig) -> d
                 part[lo - start : hi - start] = block.Y[lo:hi]
             if not np.all(np.isnan(part)):
                 blocks.append(part)
-        out[int(T)] = season_profile(blocks, classes=block.classes, config=config)
+        out[int(T)] = season_profile(blocks, classes=block.classes, config=config, promo=block.promo)
     return out
 
 
@@ -220,6 +275,10 @@ def _two_sided(
         dec = decide(zz, pp, judged, levels=cfg.levels, persistence=config.persistence)
         if sign < 0 and no_raise_down is not None:
             dec.raise_ok = dec.raise_ok & ~no_raise_down
+        if scope == "outlet" and config.persistence.own_move:
+            # The outlet's own price must have moved that way (not only its peers or its baseline).
+            moved = sign * own_move(observed_log, dec.severity >= 1)
+            dec.raise_ok = dec.raise_ok & (np.nan_to_num(moved, nan=1.0) > 0)
         mask = dec.cont.copy()
         mask[:first_row] = False
         observed = np.exp(observed_log)
@@ -246,17 +305,40 @@ def _two_sided(
 
 
 def analyse_block(
-    block: Block, *, tail_start: int, judge_from: int, context_from: int, fuel: bool, config: DetectionConfig
+    block: Block,
+    *,
+    tail_start: int,
+    judge_from: int,
+    context_from: int,
+    fuel: bool,
+    config: DetectionConfig,
+    profiles: dict[int, SeasonProfile] | None = None,
 ) -> list[pd.DataFrame]:
-    """Spike, drop, outlier, district and province candidates of one grid."""
+    """Spike, drop, outlier, district and province candidates of one grid.
+
+    ``profiles``: the ramp profiles of the Tết seasons the grid's tail reaches (learned from the
+    grid's past seasons when not given).
+    """
     t0 = tail_start - block.day0
     Y = block.Y[t0:]
     days = block.days[t0:]
     n, S = Y.shape
     if n == 0 or S == 0:
         return []
-    profiles = _profiles(block, days, config)
-    base = baseline(Y, days, profiles=profiles, classes=block.classes, config=config, promo=block.promo)  # type: ignore[arg-type]
+    if profiles is None:
+        profiles = _profiles(block, days, config)
+    outlying = outlying_prices(
+        outlier_comparison(Y, block.classes, block.district, days=days, config=config), config=config
+    )
+    base = baseline(
+        Y,
+        days,
+        profiles=profiles,  # type: ignore[arg-type]
+        classes=block.classes,
+        config=config,
+        promo=block.promo,
+        outlying=outlying,
+    )
     # Promotion prices (short dips at outlet types that run promotions) raise no fall and are left
     # out of every comparison with peers (so one store's promotion does not move its district).
     dip = base.promo_dip
@@ -273,9 +355,11 @@ def analyse_block(
     k = base.k
     # --- series: spike / drop --------------------------------------------------------------------
     if not (fuel and config.spike.skip_fuel) and (config.spike.enabled or config.drop.enabled):
-        # Peers' medians are needed only on the rows judged (and the days their last prices count).
-        lo = max(0, ctx_row - config.peers.max_age_days)
-        part = peer_deviation(e_cmp[lo:], block.district, config=config)
+        # Peers' medians on the rows judged and on the days their spread is learned from.
+        lo = max(0, ctx_row - config.peers.max_age_days - h.spread_window_days - h.spread_gap_days - 6)
+        part = peer_deviation(
+            e_cmp[lo:], block.district, config=config, regime=base.in_ramp[lo:], classes=block.classes
+        )
         peers = PeerComparison(
             *(
                 np.vstack([np.full((lo, S), np.nan if a.dtype.kind == "f" else 0), a])
@@ -285,8 +369,21 @@ def analyse_block(
         has_peer = ~np.isnan(peers.u)
         sigma = np.maximum(np.nan_to_num(base.sigma), floor)
         ramp = base.in_ramp[:, None]
-        sigma_peer = np.where(ramp, np.maximum(sigma, np.nan_to_num(peers.xs)), sigma)
-        sigma_hist = np.where(ramp, np.maximum(sigma, np.maximum(base.tau, config.tet.min_spread)), sigma)
+        # The spread of the deviation net of peers, learned like the series' own spread (outside
+        # ramps, promotions and outlying prices): the movements all outlets share (random walk)
+        # cancel in it, so it is the right denominator for that deviation.
+        u_spread = robust_iqr_sigma(
+            np.where(ramp | dip | outlying, np.nan, peers.u),
+            window=h.spread_window_days,
+            gap=h.spread_gap_days,
+            min_obs=h.min_spread_obs,
+            days=days,
+        )
+        u_spread = np.maximum(np.fmax(u_spread, base.tick_floor), floor)
+        sigma_u = np.where(np.isnan(u_spread), sigma, u_spread)
+        sigma_peer = np.where(ramp, np.maximum(sigma_u, np.nan_to_num(peers.xs)), sigma_u)
+        ramp_spread = np.hypot(np.maximum(base.tau, config.tet.min_spread), base.drift)
+        sigma_hist = np.where(ramp, np.maximum(sigma, ramp_spread), sigma)
         dev = np.where(has_peer, peers.u, np.where(base.has_profile, base.e, np.nan))
         z = dev / np.where(has_peer, sigma_peer, sigma_hist)
         z_hist = np.where(base.has_profile, base.e / sigma_hist, np.nan)
@@ -319,7 +416,7 @@ def analyse_block(
     # --- district --------------------------------------------------------------------------------
     dcfg = config.district
     if dcfg.enabled and not (fuel and dcfg.skip_fuel):
-        dd = district_deviation(e_cmp, block.district, config=config)
+        dd = district_deviation(e_cmp, block.district, config=config, regime=base.in_ramp)
         if dd.districts.size:
             in_ramp = base.in_ramp
             masked = pd.DataFrame(np.where(in_ramp[:, None], np.nan, dd.v))
@@ -331,6 +428,11 @@ def analyse_block(
                 days=days,
             )
             sig = np.maximum(np.nan_to_num(sig), dcfg.min_rel_spread)
+            # A median of rounded prices moves by their step: not judged finer than the step.
+            tick = np.column_stack(
+                [nanmedian(base.tick_floor[:, block.district == d], axis=1) for d in dd.districts]
+            )
+            sig = np.fmax(sig, tick)
             sig = np.where(in_ramp[:, None], np.maximum(sig, np.nan_to_num(dd.across)[:, None]), sig)
             z = dd.v / sig
             judged = (dd.n_today >= 1) & ~np.isnan(dd.v) & active[:, None]
@@ -359,7 +461,7 @@ def analyse_block(
     # --- province --------------------------------------------------------------------------------
     pcfg = config.province
     if pcfg.enabled and not (fuel and pcfg.skip_fuel):
-        E = recent(np.where(base.has_profile, e_cmp, np.nan), config.peers.max_age_days)
+        E = recent(np.where(base.has_profile, e_cmp, np.nan), config.peers.max_age_days, base.in_ramp)
         count = np.sum(~np.isnan(E), axis=1)
         p = np.where(count >= pcfg.min_series, nanmedian(E, axis=1), np.nan)
         in_ramp = base.in_ramp
@@ -367,8 +469,10 @@ def analyse_block(
         sig = robust_iqr_sigma(
             masked, window=h.spread_window_days, gap=h.spread_gap_days, min_obs=h.min_spread_obs, days=days
         )[:, 0]
-        sig = np.maximum(np.nan_to_num(sig), pcfg.min_rel_spread)
-        tau = np.maximum(np.nan_to_num(base.tau_province), config.tet.min_spread)
+        sig = np.fmax(np.maximum(np.nan_to_num(sig), pcfg.min_rel_spread), nanmedian(base.tick_floor, axis=1))
+        tau = np.hypot(
+            np.maximum(np.nan_to_num(base.tau_province), config.tet.min_spread), base.drift_province
+        )
         sig = np.where(in_ramp, np.maximum(sig, tau), sig)
         judged = ((np.sum(observed_now, axis=1) >= 1) & ~np.isnan(p) & active)[:, None]
         Yr = recent(Y, config.peers.max_age_days)
@@ -396,7 +500,9 @@ def analyse_block(
     # --- outlet outlier --------------------------------------------------------------------------
     ocfg = config.outlier
     if ocfg.enabled and not (fuel and ocfg.skip_fuel):
-        oc = outlier_comparison(np.where(dip, np.nan, Y), block.classes, block.district, days=days, config=config)
+        oc = outlier_comparison(
+            np.where(dip, np.nan, Y), block.classes, block.district, days=days, config=config
+        )
         judged = observed_now & ~np.isnan(oc.gap) & active[:, None]
         pct = np.expm1(oc.dev)
         for sign in (1.0, -1.0):
@@ -488,25 +594,48 @@ class StaleFound:
 _STATE: dict[str, object] = {}
 
 
-def _analyse_group(key: tuple[int, int]) -> tuple[list[pd.DataFrame], list[StaleFound], int]:
+GroupOutput = tuple[list[pd.DataFrame], list["StaleFound"], int, CachedProfiles | None]
+
+
+def _analyse_group(key: tuple[int, int]) -> GroupOutput:
     """Every grid detector and the stale rule on one commodity and price type."""
     st = _STATE
     rows: pd.DataFrame = st["groups"][key]  # type: ignore[index]
     catalog: Catalog = st["catalog"]  # type: ignore[assignment]
     config: DetectionConfig = st["config"]  # type: ignore[assignment]
     day0, last_day, tail_start, judge_from, context_from = st["days"]  # type: ignore[misc]
+    cached: CachedProfiles | None = st["cached"].get(key)  # type: ignore[attr-defined]
+    keep_from: int | None = st["keep_from"]  # type: ignore[assignment]
     cid, pt = key
     block = _build_block(
-        rows, commodity_id=cid, ptype=pt, day0=day0, last_day=last_day, catalog=catalog, config=config
+        rows,
+        commodity_id=cid,
+        ptype=pt,
+        day0=day0,
+        last_day=last_day,
+        catalog=catalog,
+        config=config,
+        outlet_ids=cached.outlet_ids if cached is not None else None,
     )
     fuel = bool(catalog.commodities.at[cid, "fuel"]) if cid in catalog.commodities.index else False
+    start = max(tail_start, day0)
+    learned: CachedProfiles | None = None
+    if cached is not None:
+        profiles = cached.profiles
+    else:
+        profiles = _profiles(block, block.days[start - block.day0 :], config)
+        if keep_from is not None:
+            kept = {T: p for T, p in profiles.items() if T + config.tet.profile_end >= keep_from}
+            if kept:
+                learned = CachedProfiles(block.outlet_ids, kept)
     frames = analyse_block(
         block,
-        tail_start=max(tail_start, day0),
+        tail_start=start,
         judge_from=judge_from,
         context_from=context_from,
         fuel=fuel,
         config=config,
+        profiles=profiles,
     )
     found: list[StaleFound] = []
     if config.stale.enabled:
@@ -533,11 +662,11 @@ def _analyse_group(key: tuple[int, int]) -> tuple[list[pd.DataFrame], list[Stale
         ):
             price = int(round(float(np.exp(block.Y[ep.last_obs_day - block.day0, ep.column]))))
             found.append(StaleFound(cid, pt, int(block.outlet_ids[ep.column]), price, ep))
-    return [f for f in frames if not f.empty], found, int(block.Y.shape[1])
+    return [f for f in frames if not f.empty], found, int(block.Y.shape[1]), learned
 
 
-def _work(keys: list[tuple[int, int]]) -> list[tuple[list[pd.DataFrame], list[StaleFound], int]]:
-    return [_analyse_group(k) for k in keys]
+def _work(keys: list[tuple[int, int]]) -> list[tuple[tuple[int, int], GroupOutput]]:
+    return [(k, _analyse_group(k)) for k in keys]
 
 
 def analyse(
@@ -549,11 +678,19 @@ def analyse(
     judge_from: int,
     config: DetectionConfig,
     workers: int = 1,
+    cached: dict[tuple[int, int], CachedProfiles] | None = None,
+    keep_profiles_from: int | None = None,
+    grid_from: int | None = None,
+    rule_obs: pd.DataFrame | None = None,
 ) -> Analysis:
     """Run every detector on loaded prices; rows from ``judge_from`` (day number) to ``last_day``.
 
     With ``workers`` > 1 the commodities are shared among forked worker processes (Linux); the
-    result is the same as with one.
+    result is the same as with one. ``cached``: ramp profiles learned earlier, per (commodity,
+    price type code) — those grids then need no past seasons in ``obs``; the others' profiles are
+    learned from ``obs`` and, for the Tết seasons ending (``tet.profile_end``) on or after
+    ``keep_profiles_from``, returned in :attr:`Analysis.profiles`. ``grid_from``: the grids start
+    no later than this day. ``rule_obs``: further rows for the rule detectors only (older limits).
     """
     context_from = judge_from - config.context_days
     frames: list[pd.DataFrame] = []
@@ -561,17 +698,29 @@ def analyse(
     if obs.empty:
         return result
     day0 = int(obs["day"].min())
+    if grid_from is not None:
+        day0 = min(day0, grid_from)
     monitored = [PRICE_TYPE_CODES[p] for p in config.history.price_types]
     series_obs = obs[obs["ptype"].isin(monitored)]
-    groups = {(int(c), int(p)): g for (c, p), g in series_obs.groupby(["commodity_id", "ptype"], sort=True)}
+    # The rows of each (commodity, price type), in their loaded order (a stable sort, then slices).
+    group = series_obs["commodity_id"].to_numpy().astype(np.int64) * 4 + series_obs["ptype"].to_numpy()
+    order = np.argsort(group, kind="stable")
+    series_obs = series_obs.iloc[order]
+    keys, starts = np.unique(group[order], return_index=True)
+    ends = np.append(starts[1:], len(order))
+    groups = {
+        (int(k) // 4, int(k) % 4): series_obs.iloc[a:b] for k, a, b in zip(keys, starts, ends, strict=True)
+    }
     _STATE.update(
         groups=groups,
         catalog=catalog,
         config=config,
         days=(day0, last_day, tail_start, judge_from, context_from),
+        cached=cached or {},
+        keep_from=keep_profiles_from,
     )
     keys = sorted(groups, key=lambda k: -len(groups[k]))
-    outputs: list[tuple[list[pd.DataFrame], list[StaleFound], int]] = []
+    outputs: list[tuple[tuple[int, int], GroupOutput]] = []
     try:
         if workers > 1 and len(keys) > 1:
             import multiprocessing as mp
@@ -585,10 +734,14 @@ def analyse(
             outputs = _work(keys)
     finally:
         _STATE.clear()
-    for f, found, n in outputs:
+    for key, (f, found, n, learned) in outputs:
         frames += f
         result.stale.extend(found)
         result.judged_series += n
+        if learned is not None:
+            result.profiles[key] = learned
+    if rule_obs is not None and not rule_obs.empty:
+        obs = pd.concat([rule_obs, obs], ignore_index=True)
     frames.append(
         _rule_rows("ceiling_breach", ceiling_flags(obs, catalog, config=config), catalog, judge_from)
     )

@@ -6,40 +6,57 @@ Let :math:`y_{s,t}` be the log price of series *s* (a commodity at an outlet, on
 day *t*, and :math:`k(t)` the signed number of days from the nearest mùng 1 Tết.
 
 *Ramp profile.* For a past Tết season *j* the season's reference level is the median of
-:math:`y_{s,t}` over the reference window (``tet.reference_window``, e.g. k ∈ [−60, −45]) and the
-season's log-ramp is :math:`r_{s,j}(k) = y_{s,T_j+k} - \\mathrm{ref}_{s,j}`. For the current season
-the typical ramp at offset *k* is learned from the ``tet.past_seasons`` previous seasons:
+:math:`y_{s,t}` over the reference window (``tet.reference_window``, e.g. k ∈ [−60, −45]), its end
+level the median over its last ``tet.end_window_days`` (up to ``tet.profile_end``), and the
+season's log-ramp :math:`r_{s,j}(k)` is :math:`y_{s,T_j+k}` less the line joining the two (so that
+prices drifting across that season are not learned as ramp). For the current season the typical
+ramp at offset *k* is learned from the ``tet.past_seasons`` previous seasons:
 
 .. math::
 
     P_s(k) = \\frac{n_s\\,\\tilde r_s(k) + \\kappa\\,\\tilde r_g(k)}{n_s + \\kappa}
 
-where :math:`\\tilde r_s(k)` is the median of the series' own past ramps over offsets
-k ± ``smoothing_days`` (n_s seasons), :math:`\\tilde r_g(k)` the same median pooled over the peers
-of its outlet class g (or the whole commodity when the class pool is small) and κ =
-``own_weight_prior``. A new outlet without past seasons therefore uses its peers' ramp. The pool's
-robust spread :math:`\\tau_g(k) = 1.4826\\,\\mathrm{MAD}` measures how much ramps vary.
+where :math:`\\tilde r_s(k)` is the series' own past ramp — the median over offsets
+k ± ``smoothing_days`` within each of its n_s past seasons, then the median over those seasons —,
+:math:`\\tilde r_g(k)` the median pooled over the peers of its outlet class g (or the whole
+commodity when the class pool is small) and κ = ``own_weight_prior``. A new outlet without past
+seasons therefore uses its peers' ramp. The pool's robust spread
+:math:`\\tau_g(k) = 1.4826\\,\\mathrm{MAD}` measures how much ramps vary; the own ramp is kept
+within ``tet.own_max_z`` × :math:`\\tau_g(k)` of the pool's (a past season disturbed by an anomaly
+of the series — a fall, a level shift — must not give it a ramp of its own). For outlet types that
+run promotions the regular-price quantile (``promotion.level_quantile``) replaces the medians of
+the series' own prices, after the promotions of each past season (short dips that came back,
+:func:`past_dips`) are left out. Ramps vary from year to year in proportion to their size: the
+spreads used in a ramp are at least ``tet.min_rel_spread`` × the season's peak ramp.
 
 *Expected level.* On a day inside the ramp (k after the reference window up to
 ``tet.profile_end``) the expected log price is the season's reference level plus :math:`P_s(k)`.
-On any other day it is the local level: the median of the ramp-adjusted log price
-:math:`y - P` over the past ``history.level_window_days`` days ending ``level_gap_days`` before the
-day, plus :math:`P_s(k)` (zero outside the season). When the season's reference level is missing
-(a series that started in the season) the local level is used in the ramp too.
+On any other day (the reference window included, where there is no ramp by definition) it is the
+local level: the median of the ramp-adjusted log price :math:`y - P` over the past
+``history.level_window_days`` days ending ``level_gap_days`` before the day. When the season's
+reference level is missing (a series that started in the season) the local level is used in the
+ramp too. Prices far from the same-day peers beyond the outlet's usual gap (``outlying``: an
+anomaly of that outlet, see :func:`binhon.detection.peers.outlying_prices`) are left out of the
+local, regular-price and reference levels while enough other prices remain, so that a level does
+not follow an anomaly and the return to normal is not a new one.
 
-*Promotions.* For outlet types that run promotions (``promotion.outlet_types``) a price at least
-``promotion.min_dip_pct`` below the series' regular-price level — the rolling
-``promotion.level_quantile`` quantile of :math:`y - P` over the level window, robust to the
-promotion prices in it — is in a dip; a dip whose first price (or last fall of
-``min_dip_pct`` from the previous price) is at most ``promotion.max_days`` days back is a
-promotion (``promo_dip``). Promotion prices are left out of the local level, the reference level
-and the spread, so the return to the regular price is not a spike; the detectors raise no fall on
-them and leave them out of the peer comparisons.
+*Promotions.* For outlet types that run promotions (``promotion.outlet_types``) a dip starts with
+a sudden fall: a price at least ``promotion.min_dip_pct`` below both the previous price and the
+series' regular-price level — the rolling ``promotion.level_quantile`` quantile of :math:`y - P`
+over the past ``promotion.regular_window_days``, robust to the promotion prices in it and long
+enough to span a reporting gap; it goes on while the prices stay that far below the price before
+it, for at most ``promotion.max_days`` (:func:`promotion_dips`). A slow drift below the regular
+level is no promotion. Promotion prices (``promo_dip``) are left out of the local level, the
+reference level, the spread and the price step, so the return to the regular price is not a
+spike; the detectors raise no fall on them and leave them out of the peer comparisons.
 
 *Deviation and spread.* :math:`e_{s,t} = y_{s,t} - \\hat y_{s,t}`. The series' own spread
 :math:`\\sigma_{s,t}` is the interquartile range / 1.349 of its deviations outside Tết ramps over
-the past ``spread_window_days`` (ending ``spread_gap_days`` before); a series with fewer than
-``min_spread_obs`` deviations borrows the median spread of its class on that day.
+the past ``spread_window_days`` (ending ``spread_gap_days`` before), at least ``tick_factor`` ×
+its price step; a series with fewer than ``min_spread_obs`` deviations borrows the median spread
+of its class on that day. In a ramp, prices may have drifted since the reference window: the
+drift (spread of the local level's change over ``history.drift_days``, grown as the square root
+of the days since the reference window) is reported for the comparisons without peers.
 
 Assumptions: prices move multiplicatively (log scale); the shape of the Tết ramp is stable across
 years up to a level shift; the look-back windows only look backwards, so the judgement of day *t*
@@ -72,6 +89,24 @@ __all__ = [
 
 MAD_TO_SIGMA = 1.4826
 IQR_TO_SIGMA = 1.349
+
+
+def nanquantile(a: np.ndarray, q: np.ndarray | float, axis: int) -> np.ndarray:
+    """Quantile ``q`` (linear interpolation) ignoring NaN along ``axis``; ``q`` may vary along the
+    other axes (broadcast against the result's shape). NaN where all are NaN."""
+    a = np.asarray(a, dtype=float)
+    moved = np.moveaxis(a, axis, -1)
+    if moved.shape[-1] == 0:
+        return np.full(moved.shape[:-1], np.nan)
+    srt = np.sort(moved, axis=-1)  # NaN sort last
+    count = np.sum(~np.isnan(srt), axis=-1)
+    pos = np.broadcast_to(np.asarray(q, dtype=float), count.shape) * np.clip(count - 1, 0, None)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.clip(count - 1, 0, None))
+    frac = pos - lo
+    v_lo = np.take_along_axis(srt, lo[..., None], axis=-1)[..., 0]
+    v_hi = np.take_along_axis(srt, hi[..., None], axis=-1)[..., 0]
+    return np.where(count > 0, v_lo + frac * (v_hi - v_lo), np.nan)
 
 
 def nanmedian(a: np.ndarray, axis: int) -> np.ndarray:
@@ -224,13 +259,56 @@ def _shift_pool(R: np.ndarray, h: int) -> np.ndarray:
     return out
 
 
+def past_dips(y: np.ndarray, *, cut: float, max_days: int) -> np.ndarray:
+    """Promotion prices in a past stretch of one daily series (NaN: no price), seen from both sides.
+
+    A promotion is a run of prices, spanning at most ``max_days`` days, that starts with a fall of
+    ``cut`` (a log ratio < 0) or more from the price before it and is followed by a price back
+    above that level less ``cut`` (the next price, however late: stores also stop reporting for a
+    while). Used on past Tết seasons (wholly in the past of the days judged with them), so the
+    price after the run may be looked at; a fall that does not come back (the end of a Tết ramp, a
+    lasting cut) is no promotion.
+    """
+    rows = np.flatnonzero(~np.isnan(y))
+    out = np.zeros(y.shape[0], dtype=bool)
+    v = y[rows]
+    i = 1
+    while i < rows.size:
+        anchor = v[i - 1]
+        if v[i] - anchor > cut:
+            i += 1
+            continue
+        j = i + 1
+        while j < rows.size and v[j] - anchor <= cut:
+            j += 1
+        if j < rows.size and rows[j - 1] - rows[i] <= max_days:
+            out[rows[i:j]] = True
+        i = j
+    return out
+
+
 def season_profile(
-    past_blocks: list[np.ndarray], *, classes: np.ndarray, config: DetectionConfig
+    past_blocks: list[np.ndarray],
+    *,
+    classes: np.ndarray,
+    config: DetectionConfig,
+    promo: np.ndarray | None = None,
 ) -> SeasonProfile:
-    """The ramp profile learned from past seasons' blocks of log prices (each (n_k, S), rows k0..)."""
+    """The ramp profile learned from past seasons' blocks of log prices (each (n_k, S), rows k0..).
+
+    ``promo`` (S,) marks series of outlet types that run promotions: their own reference level and
+    ramp are the regular-price quantile (``promotion.level_quantile``) instead of the median, so
+    that promotion prices in a past season do not enter the profile.
+    """
     t = config.tet
+    q = np.full(classes.shape[0], 0.5)
+    if promo is not None and config.promotion.enabled:
+        q = np.where(promo, config.promotion.level_quantile, 0.5)
     k0 = t.reference_window[0]
     ref_len = t.reference_window[1] - k0 + 1
+    offsets = np.arange(k0, t.profile_end + 1, dtype=float)
+    ref_center = (t.reference_window[0] + t.reference_window[1]) / 2.0
+    end_center = t.profile_end - (t.end_window_days - 1) / 2.0
     n_k = t.profile_end - k0 + 1
     S = classes.shape[0]
     empty = SeasonProfile(
@@ -242,14 +320,28 @@ def season_profile(
         0,
     )
     ramps = []
+    pr = config.promotion
+    promo_cols = np.flatnonzero(promo) if promo is not None and pr.enabled else np.array([], dtype=int)
     for block in past_blocks:
+        if promo_cols.size:
+            block = block.copy()
+            cut = float(np.log1p(-pr.min_dip_pct))
+            for c in promo_cols:
+                block[past_dips(block[:, c], cut=cut, max_days=pr.max_days), c] = np.nan
         ref_rows = block[:ref_len]
         count = np.sum(~np.isnan(ref_rows), axis=0)
-        ref = nanmedian(ref_rows, axis=0)
+        ref = nanquantile(ref_rows, q, axis=0)
         ref = np.where(count >= t.min_reference_obs, ref, np.nan)
         if np.all(np.isnan(ref)):
             continue
-        ramps.append(block - ref[None, :])
+        # The season's end level (its last tet.end_window_days): the ramp is measured from the line
+        # joining the reference level to it, so that prices drifting across that season (a random
+        # walk, inflation) are not learned as part of the Tết ramp. Without an end level: no line.
+        end_rows = block[n_k - t.end_window_days :]
+        end_count = np.sum(~np.isnan(end_rows), axis=0)
+        end = np.where(end_count >= t.min_reference_obs, nanquantile(end_rows, q, axis=0), np.nan)
+        slope = np.nan_to_num((end - ref) / (end_center - ref_center))
+        ramps.append(block - ref[None, :] - slope[None, :] * (offsets - ref_center)[:, None])
     if not ramps:
         return empty
     R = np.stack(ramps)  # (J, n_k, S)
@@ -258,7 +350,10 @@ def season_profile(
     has_season = np.any(~np.isnan(pooled), axis=1)  # (J, n_k, S)
     n_own = has_season.sum(axis=0).astype(float)  # (n_k, S)
     flat = pooled.reshape(J * pooled.shape[1], n_k, S)
-    own = nanmedian(flat, axis=0)  # (n_k, S)
+    # The series' own ramp: smoothed within each season, then the median over seasons (one odd
+    # season — a market-wide surge, a promotion — does not set it).
+    own_season = nanquantile(np.moveaxis(pooled, 1, -1), q[None, None, :], axis=-1)  # (J, n_k, S)
+    own = nanmedian(own_season, axis=0)  # (n_k, S)
 
     def pool(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         v = np.moveaxis(flat[:, :, cols], 1, 0).reshape(n_k, -1)
@@ -280,6 +375,11 @@ def season_profile(
     small = size_all < t.min_pool
     p_peer[small, :] = np.nan
     tau_peer[small, :] = np.nan
+    # A past season disturbed by an anomaly of the series (a fall, a level shift, a promotion)
+    # would give it a ramp of its own: the own ramp differs from the peers' by at most
+    # tet.own_max_z pool spreads.
+    limit = t.own_max_z * tau_peer
+    own = np.where(np.isnan(limit) | np.isnan(p_peer), own, p_peer + np.clip(own - p_peer, -limit, limit))
     kappa = t.own_weight_prior
     w_own = np.where(np.isnan(own), 0.0, n_own)
     w_peer = np.where(np.isnan(p_peer), 0.0, kappa)
@@ -306,7 +406,10 @@ class Baseline:
     ``judgeable``: the expected level exists (and, in a ramp, a profile or the peers will be
     needed); ``has_profile``: the ramp profile is known (always true outside ramps); ``tau``:
     spread of the ramp pool (0 outside ramps); ``tau_province`` (per row) and ``k`` (per row);
-    ``promo_dip``: the price is a promotion (a short dip of an outlet type that runs promotions).
+    ``promo_dip``: the price is a promotion (a short dip of an outlet type that runs promotions);
+    ``drift`` (per day and series) and ``drift_province`` (per row): how far the level may have
+    wandered since the season's reference window (0 outside ramps); ``tick_floor``: the smallest
+    spread the price step allows (``history.tick_factor`` × the step; NaN unknown).
     """
 
     expected: np.ndarray
@@ -320,12 +423,18 @@ class Baseline:
     k: np.ndarray
     tet: np.ndarray
     promo_dip: np.ndarray
+    drift: np.ndarray
+    drift_province: np.ndarray
+    tick_floor: np.ndarray
 
 
-def _rolling_level(Z: np.ndarray, h, quantile: float) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Rolling ``quantile`` of each column over ``level_window_days``, ``level_gap_days`` back."""
+def _rolling_level(Z: np.ndarray, h, quantile: float, window: int | None = None) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Rolling ``quantile`` of each column over ``window`` (default ``level_window_days``) days,
+    ending ``level_gap_days`` back."""
     n, S = Z.shape
-    (rolled,) = rolling_columns(Z, window=h.level_window_days, min_obs=h.min_level_obs, quantiles=(quantile,))
+    (rolled,) = rolling_columns(
+        Z, window=window or h.level_window_days, min_obs=h.min_level_obs, quantiles=(quantile,)
+    )
     level = np.full((n, S), np.nan)
     if h.level_gap_days < n:
         level[h.level_gap_days :] = rolled[: n - h.level_gap_days]
@@ -352,6 +461,45 @@ def run_age(
     return out
 
 
+def promotion_dips(
+    Z: np.ndarray, days: np.ndarray, regular: np.ndarray, *, cut: float, max_days: int, max_gap: int
+) -> np.ndarray:
+    """Promotion prices of each column (rows = days): short dips that start with a sudden fall.
+
+    A dip starts at a price that is ``cut`` (a log ratio < 0) or more below both the previous price
+    (at most ``max_gap`` days back; without one — a store back from a reporting gap — only the
+    regular level counts) and the regular level ``regular``; the dip's anchor is the previous
+    price (else the regular level). Later prices stay in the dip while they are still ``cut``
+    below the anchor and the dip is at most ``max_days`` days old; a price back near the anchor
+    ends it. A slow drift below the regular
+    level is therefore no promotion, and the price after a promotion is a regular price again.
+    """
+    n, S = Z.shape
+    out = np.zeros((n, S), dtype=bool)
+    prev = np.full(S, np.nan)  # last price
+    prev_day = np.full(S, -np.inf)
+    anchor = np.full(S, np.nan)  # NaN: not in a dip
+    start = np.zeros(S)
+    for r in range(n):
+        z = Z[r]
+        seen = ~np.isnan(z)
+        if not seen.any():
+            continue
+        d = float(days[r])
+        recent_prev = np.where(d - prev_day <= max_gap, prev, np.nan)
+        going = seen & ~np.isnan(anchor) & (z - anchor <= cut) & (d - start <= max_days)
+        below_regular = z - regular[r] <= cut
+        fell = np.where(np.isnan(recent_prev), True, z - recent_prev <= cut)
+        new = seen & ~going & below_regular & fell
+        anchor = np.where(seen & ~going, np.nan, anchor)
+        anchor = np.where(new, np.where(np.isnan(recent_prev), regular[r], recent_prev), anchor)
+        start = np.where(new, d, start)
+        out[r] = going | new
+        prev = np.where(seen, z, prev)
+        prev_day = np.where(seen, d, prev_day)
+    return out
+
+
 def baseline(
     Y: np.ndarray,
     days: np.ndarray,
@@ -360,6 +508,7 @@ def baseline(
     classes: np.ndarray,
     config: DetectionConfig,
     promo: np.ndarray | None = None,
+    outlying: np.ndarray | None = None,
 ) -> Baseline:
     """The Tết-aware expected log price, deviation and spread on a contiguous daily grid.
 
@@ -367,7 +516,9 @@ def baseline(
     numbers (consecutive); ``profiles`` the ramp profile of each Tết (by its day number) whose
     season the grid reaches; ``promo`` (S,) marks the series of outlet types that run promotions
     (``promotion.outlet_types``): their short dips are flagged in ``promo_dip`` and left out of the
-    level and the spread.
+    level and the spread; ``outlying`` (n_days, S) marks prices far from their peers that day (see
+    :func:`binhon.detection.peers.outlying_prices`): they are left out of the local, regular and
+    reference levels (while enough other prices remain) and of the spread.
     """
     h, t = config.history, config.tet
     n, S = Y.shape
@@ -385,33 +536,58 @@ def baseline(
             continue
         idx = k[rows] - prof.k0
         P_rows = prof.P[idx]
-        Pfill[rows] = np.nan_to_num(P_rows)
         ramp_rows = in_ramp[rows]
+        # The reference window is where the ramp is measured from: no ramp there by definition.
+        Pfill[rows] = np.where(ramp_rows[:, None], np.nan_to_num(P_rows), 0.0)
         has_profile[rows] = ~(np.isnan(P_rows) & ramp_rows[:, None])
-        tau[rows] = np.where(ramp_rows[:, None], np.nan_to_num(prof.tau[idx]), 0.0)
-        tau_prov[rows] = np.where(ramp_rows, prof.tau_province[idx], np.nan)
+        # Ramps vary from year to year in size and timing (when they start, how fast they recede)
+        # in proportion to their size: their spread is at least tet.min_rel_spread of the
+        # season's peak ramp (a few past seasons give an unreliable spread).
+        in_season = slice(t.ramp_start - prof.k0, None)
+        peak = np.max(np.abs(np.nan_to_num(prof.P[in_season])), axis=0, initial=0.0)
+        peak_prov = float(np.max(np.abs(np.nan_to_num(prof.province[in_season])), initial=0.0))
+        rel = t.min_rel_spread
+        tau_rows = np.fmax(np.nan_to_num(prof.tau[idx]), rel * peak[None, :])
+        tau[rows] = np.where(ramp_rows[:, None], tau_rows, 0.0)
+        tau_prov[rows] = np.where(ramp_rows, np.fmax(prof.tau_province[idx], rel * peak_prov), np.nan)
     for T in np.unique(tet[in_ramp]):
         if int(T) not in profiles:
             rows = np.flatnonzero(in_ramp & (tet == T))
             has_profile[rows] = False
     Z = Y - Pfill
-    level = _rolling_level(Z, h, 0.5)
+    # Prices far from the same-day peers beyond the outlet's usual gap (an anomaly of that outlet)
+    # are left out of its levels, so that the level does not follow an anomaly and the return to
+    # normal is no new anomaly; with too few other prices in a window the plain level is used.
+    Zc = Z if outlying is None else np.where(outlying, np.nan, Z)
+
+    def level_of(
+        values: np.ndarray, clean: np.ndarray, quantile: float, window: int | None = None
+    ) -> np.ndarray:
+        plain = _rolling_level(values, h, quantile, window)
+        if clean is values:
+            return plain
+        return np.where(np.isnan(robust := _rolling_level(clean, h, quantile, window)), plain, robust)
+
+    level = level_of(Z, Zc, 0.5)
     dip = np.zeros((n, S), dtype=bool)
     pr = config.promotion
     if promo is not None and pr.enabled and np.any(promo):
         pc = np.flatnonzero(promo)
         # Regular-price level (a high quantile: robust to promotion prices in the window); prices
         # well below it are in a dip; a dip younger than promotion.max_days is a promotion.
-        regular = _rolling_level(Z[:, pc], h, pr.level_quantile)
-        cut = np.log1p(-pr.min_dip_pct)
-        below = ~np.isnan(Z[:, pc]) & (Z[:, pc] - regular <= cut)
-        # A fall of min_dip_pct from the previous price starts a new dip (a promotion that follows
-        # a slow drift below the regular level is still a promotion).
-        before = pd.DataFrame(Y[:, pc]).ffill(limit=config.persistence.max_obs_gap_days).shift(1).to_numpy()
-        age = run_age(below, ~np.isnan(Z[:, pc]), days, restart=Y[:, pc] - before <= cut)
-        dip[:, pc] = below & (age <= pr.max_days)
+        regular = level_of(Z[:, pc], Zc[:, pc], pr.level_quantile, pr.regular_window_days)
+        dip[:, pc] = promotion_dips(
+            Z[:, pc],
+            days,
+            regular,
+            cut=float(np.log1p(-pr.min_dip_pct)),
+            max_days=pr.max_days,
+            max_gap=pr.max_days,
+        )
         Z = np.where(dip, np.nan, Z)
-        level[:, pc] = _rolling_level(Z[:, pc], h, 0.5)
+        Zc = np.where(dip, np.nan, Zc)
+        level[:, pc] = level_of(Z[:, pc], Zc[:, pc], 0.5)
+    local = level.copy()
     # In a ramp: the season's reference level (median over the reference window), when it exists.
     ref_lo, ref_hi = t.reference_window
     for T in np.unique(tet[in_ramp]):
@@ -420,7 +596,7 @@ def baseline(
         if ref_rows.size == 0:
             level[rows] = np.where(has_profile[rows], level[rows], np.nan)
             continue
-        block = Z[ref_rows]
+        block = Zc[ref_rows]
         count = np.sum(~np.isnan(block), axis=0)
         ref = np.where(count >= t.min_reference_obs, nanmedian(block, axis=0), np.nan)
         level[rows] = np.where(np.isnan(ref)[None, :], level[rows], ref[None, :])
@@ -430,22 +606,63 @@ def baseline(
         level[rows] = np.where(blind, np.nan, level[rows])
     expected = level + Pfill
     e = Y - expected
-    masked = pd.DataFrame(np.where(in_ramp[:, None] | dip, np.nan, e))
+    masked = pd.DataFrame(np.where(in_ramp[:, None] | dip | np.isnan(Zc), np.nan, e))
     sigma = robust_iqr_sigma(
         masked, window=h.spread_window_days, gap=h.spread_gap_days, min_obs=h.min_spread_obs, days=days
     )
-    # Price step: the median non-zero change between consecutive prices (rounded prices move in steps).
-    last = pd.DataFrame(Y).ffill(limit=config.persistence.max_obs_gap_days).shift(1).to_numpy()
-    step = np.abs(Y - last)
+    # Price step: the median non-zero change between consecutive prices (rounded prices move in
+    # steps); promotion prices are left out (the fall into a promotion and the return from it are
+    # no price step).
+    regular_prices = np.where(dip, np.nan, Y)
+    last = pd.DataFrame(regular_prices).ffill(limit=config.persistence.max_obs_gap_days).shift(1).to_numpy()
+    step = np.abs(regular_prices - last)
     step = np.where(step > 1e-9, step, np.nan)
     (tick,) = anchored_rolling(
         step, days, window=h.spread_window_days, gap=h.spread_gap_days, min_obs=3, quantiles=(0.5,)
     )
-    sigma = np.fmax(sigma, h.tick_factor * tick)
+    tick_floor = h.tick_factor * tick
+    sigma = np.fmax(sigma, tick_floor)
     for c in np.unique(classes):
         cols = np.flatnonzero(classes == c)
         fallback = nanmedian(sigma[:, cols], axis=1)
         sub = sigma[:, cols]
         sigma[:, cols] = np.where(np.isnan(sub), fallback[:, None], sub)
+    # Drift: in a ramp the expected level is the season's reference level plus the ramp, so prices
+    # that wander (random walk) since the reference window show as a deviation that grows with the
+    # days since it. The drift scale is the spread of the local level's change over
+    # history.drift_days (outside ramps, over the spread window), grown as the square root of time.
+    D = h.drift_days
+    change = np.full((n, S), np.nan)
+    if D < n:
+        change[D:] = local[D:] - local[:-D]
+    change = np.where(in_ramp[:, None], np.nan, change)
+    spread_kw = {"window": h.spread_window_days, "gap": h.spread_gap_days, "min_obs": h.min_spread_obs}
+    drift_scale = robust_iqr_sigma(change, days=days, **spread_kw)
+    # The province's level change: the interquartile mean over series (medians of rounded prices
+    # move in steps, so the median change is mostly zero; a mean of the middle half is not).
+    lo_q, hi_q = nanquantile(change, 0.25, axis=1), nanquantile(change, 0.75, axis=1)
+    middle = np.where((change >= lo_q[:, None]) & (change <= hi_q[:, None]), change, np.nan)
+    count = np.sum(~np.isnan(middle), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        common = np.where(count > 0, np.nansum(middle, axis=1) / count, np.nan)
+    drift_scale_prov = robust_iqr_sigma(common[:, None], days=days, **spread_kw)[:, 0]
+    since = np.where(in_ramp, np.sqrt(np.clip(k - (ref_lo + ref_hi) / 2.0, 0.0, None) / D), 0.0)
+    drift = np.nan_to_num(drift_scale) * since[:, None]
+    drift_prov = np.nan_to_num(drift_scale_prov) * since
     judgeable = ~np.isnan(expected)
-    return Baseline(expected, e, sigma, in_ramp, judgeable, has_profile, tau, tau_prov, k, tet, dip)
+    return Baseline(
+        expected,
+        e,
+        sigma,
+        in_ramp,
+        judgeable,
+        has_profile,
+        tau,
+        tau_prov,
+        k,
+        tet,
+        dip,
+        drift,
+        drift_prov,
+        tick_floor,
+    )

@@ -97,6 +97,7 @@ class HistoryConfig(_Strict):
     min_spread_obs: int = Field(ge=3)
     min_rel_spread: float = Field(gt=0)
     tick_factor: float = Field(ge=0)
+    drift_days: int = Field(ge=1)
 
 
 class TetConfig(_Strict):
@@ -104,18 +105,23 @@ class TetConfig(_Strict):
 
     reference_window: tuple[int, int]
     profile_end: int = Field(ge=0, le=170)
+    end_window_days: int = Field(ge=1)
     past_seasons: int = Field(ge=1)
     smoothing_days: int = Field(ge=0)
     own_weight_prior: float = Field(gt=0)
+    own_max_z: float = Field(ge=0)
     min_reference_obs: int = Field(ge=1)
     min_pool: int = Field(ge=1)
     min_spread: float = Field(gt=0)
+    min_rel_spread: float = Field(ge=0)
 
     @model_validator(mode="after")
     def _window(self) -> TetConfig:
         start, end = self.reference_window
         if not -170 <= start <= end < 0:
             raise ValueError("reference_window: phải là [đầu, cuối] với -170 ≤ đầu ≤ cuối < 0")
+        if self.end_window_days > self.profile_end + 1:
+            raise ValueError("end_window_days: không được dài hơn đoạn từ mùng 1 đến profile_end")
         return self
 
     @property
@@ -130,6 +136,7 @@ class PeersConfig(_Strict):
     min_peers: int = Field(ge=1)
     max_age_days: int = Field(ge=0)
     exclude_own_district: bool
+    same_class: bool
     classes: dict[str, str]
 
 
@@ -141,6 +148,7 @@ class PersistenceConfig(_Strict):
     continue_ratio: float = Field(gt=0, le=1)
     extend_gap_days: int = Field(ge=0)
     max_obs_gap_days: int = Field(ge=1)
+    own_move: bool
 
 
 class PriceDetectorConfig(_Strict):
@@ -203,6 +211,7 @@ class PromotionConfig(_Strict):
     max_days: int = Field(ge=1)
     min_dip_pct: float = Field(gt=0, lt=1)
     level_quantile: float = Field(ge=0.5, le=1)
+    regular_window_days: int = Field(ge=3)
 
 
 class StaleConfig(_Strict):
@@ -254,12 +263,15 @@ class DetectionConfig(_Strict):
     def lookback_days(self) -> int:
         """How many days before a judged day its computations may reach (incremental runs load this)."""
         h, t, o = self.history, self.tet, self.outlier
-        level = h.level_window_days + h.level_gap_days
+        # Prices far from their peers (the outlier comparison, with the outlet's usual gap) are left
+        # out of the levels.
+        outlying = o.usual_window_days + o.usual_gap_days + 6 + self.peers.max_age_days
+        level = max(h.level_window_days, self.promotion.regular_window_days) + h.level_gap_days + outlying
         # A judged day in a Tết ramp uses its season's reference window.
-        season = t.profile_end - t.reference_window[0] + 1
+        season = t.profile_end - t.reference_window[0] + 1 + outlying
         # The spread uses deviations outside ramps (their level reaches back `level` days), evaluated
         # on weekly anchors (up to 6 days earlier).
-        spread = h.spread_window_days + h.spread_gap_days + level + 6
+        spread = h.spread_window_days + h.spread_gap_days + level + h.drift_days + 6
         district = spread
         usual = o.usual_window_days + o.usual_gap_days + 6 + self.peers.max_age_days
         stale = self.stale.lookback_days + 6 + self.stale.tet_closure[1] - self.stale.tet_closure[0] + 1

@@ -5,7 +5,10 @@ level (``stress`` raises). An alert is *raised* on a flagged price when the prev
 ``persistence.confirm_observations − 1`` judged prices of the same series were flagged too (each
 within ``max_obs_gap_days`` of the next), or at once when z and deviation reach
 ``immediate_factor`` × the stress level. An open alert *continues* on prices whose z and deviation
-stay above ``continue_ratio`` × the stress level. Everything is computed per series with vector
+stay above ``continue_ratio`` × the stress level. With ``persistence.own_move`` an outlet's alert
+is raised only when the outlet's own price moved in the alert's direction since its last price
+that was not flagged (:func:`own_move`): a price that stood still while its peers or its expected
+level moved is no rise or fall of that outlet. Everything is computed per series with vector
 operations over the daily grid; only past rows are looked at (causal).
 """
 
@@ -15,7 +18,7 @@ import numpy as np
 
 from binhon.detection.config import Levels, PersistenceConfig
 
-__all__ = ["Decision", "decide", "previous_judged", "severity_of"]
+__all__ = ["Decision", "decide", "own_move", "previous_judged", "severity_of"]
 
 SEVERITY_NAMES = ("", "stress", "alert", "crisis")
 
@@ -85,3 +88,21 @@ def decide(
         cur = np.where(ok, p, -1)
     raise_ok = flagged & (chain | immediate)
     return Decision(sev, raise_ok, cont | flagged, prev)
+
+
+def own_move(Y: np.ndarray, flagged: np.ndarray) -> np.ndarray:
+    """Change of each series' log price since its last observed price that was not flagged.
+
+    ``Y`` (n_days, S) log prices (NaN: no price), ``flagged`` (n_days, S) the flagged prices. On a
+    flagged price this is the move since the price just before the current run of flagged prices
+    (NaN when there is none in the grid).
+    """
+    n, S = Y.shape
+    rows = np.arange(n)[:, None]
+    calm = ~np.isnan(Y) & ~flagged
+    last_calm = np.maximum.accumulate(np.where(calm, rows, -1), axis=0)
+    before = np.full((n, S), -1, dtype=np.int64)
+    before[1:] = last_calm[:-1]
+    cols = np.arange(S)[None, :]
+    base = np.where(before >= 0, Y[np.clip(before, 0, None), cols], np.nan)
+    return Y - base

@@ -5,8 +5,10 @@ Model
 *Difference in differences (series).* The deviation :math:`e_{s,t}` of a series from its own
 Tết-aware baseline (see :mod:`binhon.detection.baseline`) is compared with the median deviation of
 its peers on the same day, :math:`m_{-d,t}` — the same commodity and price type at outlets outside
-its own former district (``peers.exclude_own_district``), each peer's last deviation counting for
-``peers.max_age_days``: :math:`u_{s,t} = e_{s,t} - m_{-d,t}`. A movement every outlet shares (this
+its own former district (``peers.exclude_own_district``) and of its own outlet class when at least
+``peers.min_peers`` of those report (``peers.same_class``; else every class), each peer's last
+deviation counting for ``peers.max_age_days`` (not across the start or end of a Tết ramp, where
+the expected level changes): :math:`u_{s,t} = e_{s,t} - m_{-d,t}`. A movement every outlet shares (this
 year's Tết ramp being a little steeper, a province-wide price change) cancels; what one outlet or
 one district does alone remains. The cross-sectional spread of the peers' deviations
 (1.4826 · MAD) measures how much outlets normally differ on that day.
@@ -20,7 +22,10 @@ one district does alone remains. The cross-sectional spread of the peers' deviat
 store, …) in its district — the class in the whole province when the district has too few — on the
 same day: :math:`o_{s,t} = y_{s,t} - \\mathrm{med}_g(y_t)`, scaled by the group's 1.4826 · MAD. An
 outlet that is always dearer than its peers is not an outlier: the deviation counted is the smaller
-of :math:`o` and :math:`o` minus the outlet's usual gap (median of its past :math:`o`).
+of :math:`o` and :math:`o` minus the outlet's usual gap (median of its past :math:`o`). A price
+that far from its peers (``persistence.continue_ratio`` × the outlier stress level, either way)
+is *outlying*: an anomaly of that outlet, left out of its baseline's levels
+(:func:`outlying_prices`).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from binhon.detection.config import DetectionConfig
 
 __all__ = [
     "DistrictComparison",
+    "outlying_prices",
     "OutlierComparison",
     "PeerComparison",
     "district_deviation",
@@ -44,11 +50,22 @@ __all__ = [
 ]
 
 
-def recent(a: np.ndarray, max_age: int) -> np.ndarray:
-    """Each column's last value carried forward at most ``max_age`` rows."""
+def recent(a: np.ndarray, max_age: int, regime: np.ndarray | None = None) -> np.ndarray:
+    """Each column's last value carried forward at most ``max_age`` rows.
+
+    With ``regime`` (per row), a value is not carried into a row of another regime: a deviation
+    judged against a Tết ramp means nothing the day the ramp ends (the expected level changes).
+    """
     if max_age <= 0:
         return a
-    return pd.DataFrame(a).ffill(limit=max_age).to_numpy(copy=True)
+    out = pd.DataFrame(a).ffill(limit=max_age).to_numpy(copy=True)
+    if regime is not None:
+        rows = np.where(~np.isnan(a), np.arange(a.shape[0])[:, None], -1)
+        src = np.maximum.accumulate(rows, axis=0)
+        regime = np.asarray(regime)
+        crossed = (src >= 0) & (regime[np.clip(src, 0, None)] != regime[:, None])
+        out[crossed] = np.nan
+    return out
 
 
 def _median_spread(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -70,26 +87,49 @@ class PeerComparison:
     xs: np.ndarray
 
 
-def peer_deviation(e: np.ndarray, district: np.ndarray, *, config: DetectionConfig) -> PeerComparison:
-    """Each series' deviation against its peers' median deviation on the same day."""
+def peer_deviation(
+    e: np.ndarray,
+    district: np.ndarray,
+    *,
+    config: DetectionConfig,
+    regime: np.ndarray | None = None,
+    classes: np.ndarray | None = None,
+) -> PeerComparison:
+    """Each series' deviation against its peers' median deviation on the same day.
+
+    With ``peers.same_class`` and ``classes`` (S,), the peers are the outlets of the series' class
+    when at least ``peers.min_peers`` of them report that day, else every outlet (``regime``: see
+    :func:`recent`).
+    """
     p = config.peers
-    E = recent(e, p.max_age_days)
+    E = recent(e, p.max_age_days, regime)
     n_rows, S = e.shape
     m = np.full((n_rows, S), np.nan)
     n = np.zeros((n_rows, S), dtype=np.int32)
     xs = np.full((n_rows, S), np.nan)
+    cls = classes if (classes is not None and p.same_class) else np.zeros(S, dtype=np.int64)
+    has = ~np.isnan(E)
     groups = np.unique(district) if p.exclude_own_district else np.array([-1])
     for d in groups:
-        own = np.flatnonzero(district == d) if p.exclude_own_district else np.arange(S)
-        others = np.flatnonzero(district != d) if (p.exclude_own_district and d >= 0) else np.arange(S)
-        med, spread, count = _median_spread(E[:, others])
-        m[:, own] = med[:, None]
-        xs[:, own] = spread[:, None]
-        n[:, own] = count[:, None]
-    if not p.exclude_own_district or np.any(district < 0):
-        # A series compared with everyone counts itself: do not count it as its own peer.
-        selfish = np.arange(S) if not p.exclude_own_district else np.flatnonzero(district < 0)
-        n[:, selfish] -= (~np.isnan(E[:, selfish])).astype(np.int32)
+        own_d = (district == d) if p.exclude_own_district else np.ones(S, dtype=bool)
+        others_d = (district != d) if (p.exclude_own_district and d >= 0) else np.ones(S, dtype=bool)
+        med, spread, count = _median_spread(E[:, others_d])
+        for c in np.unique(cls[own_d]):
+            own = np.flatnonzero(own_d & (cls == c))
+            # A series compared with a group it belongs to does not count itself as a peer.
+            self_in = (has[:, own] & others_d[own][None, :]).astype(np.int32)
+            n_all = count[:, None] - self_in
+            same = others_d & (cls == c)
+            if same.sum() == others_d.sum():
+                use = np.ones_like(n_all, dtype=bool)
+                med_c, spread_c, n_c = med, spread, n_all
+            else:
+                med_c, spread_c, count_c = _median_spread(E[:, same])
+                n_c = count_c[:, None] - self_in
+                use = n_c >= p.min_peers
+            m[:, own] = np.where(use, np.broadcast_to(med_c[:, None], use.shape), med[:, None])
+            xs[:, own] = np.where(use, np.broadcast_to(spread_c[:, None], use.shape), spread[:, None])
+            n[:, own] = np.where(use, n_c, n_all)
     u = np.where(n >= p.min_peers, e - m, np.nan)
     return PeerComparison(u, m, n, xs)
 
@@ -108,10 +148,13 @@ class DistrictComparison:
     across: np.ndarray
 
 
-def district_deviation(e: np.ndarray, district: np.ndarray, *, config: DetectionConfig) -> DistrictComparison:
-    """Each former district's median deviation against the rest of the province."""
+def district_deviation(
+    e: np.ndarray, district: np.ndarray, *, config: DetectionConfig, regime: np.ndarray | None = None
+) -> DistrictComparison:
+    """Each former district's median deviation against the rest of the province (``regime``: see
+    :func:`recent`)."""
     p = config.peers
-    E = recent(e, p.max_age_days)
+    E = recent(e, p.max_age_days, regime)
     ds = np.unique(district[district >= 0])
     n_rows = e.shape[0]
     a = np.full((n_rows, ds.size), np.nan)
@@ -127,11 +170,14 @@ def district_deviation(e: np.ndarray, district: np.ndarray, *, config: Detection
         v[:, i] = np.where(enough & (out_count >= p.min_peers), med - out_med, np.nan)
         n[:, i] = count
         n_today[:, i] = np.sum(~np.isnan(e[:, own]), axis=1)
+    # How much districts differ on a day: the spread of the district medians when three or more
+    # districts have one, else (conservatively) the spread of the series' deviations themselves.
+    _, series_spread, _ = _median_spread(E)
     if ds.size >= 3:
         across = nanmedian(np.abs(a - nanmedian(a, axis=1)[:, None]), axis=1) * MAD_TO_SIGMA
-        across = np.where(np.sum(~np.isnan(a), axis=1) >= 3, across, np.nan)
+        across = np.where(np.sum(~np.isnan(a), axis=1) >= 3, across, series_spread)
     else:
-        across = np.full(n_rows, np.nan)
+        across = series_spread
     return DistrictComparison(ds, a, v, n, n_today, across)
 
 
@@ -211,3 +257,13 @@ def outlier_comparison(
     dev = np.where(np.isnan(gap), np.nan, dev)
     z = dev / np.maximum(np.nan_to_num(spread), o_cfg.min_rel_spread)
     return OutlierComparison(dev, z, med, n, gap, usual, local)
+
+
+def outlying_prices(oc: OutlierComparison, *, config: DetectionConfig) -> np.ndarray:
+    """Prices far from their peers that day beyond the outlet's usual gap, in either direction: at
+    least ``persistence.continue_ratio`` × the outlier detector's stress level (z and deviation)."""
+    lv = config.outlier.levels.stress
+    r = config.persistence.continue_ratio
+    dev = np.abs(np.nan_to_num(oc.dev))
+    z = np.abs(np.nan_to_num(oc.z))
+    return (dev >= r * lv.pct) & (z >= r * lv.z)

@@ -6,6 +6,12 @@ are judged again when prices dated there were stored since the previous run. The
 day t uses only prices dated ≤ t, and only those within ``DetectionConfig.lookback_days`` of t
 plus the past Tết seasons the ramp profile learns from — so an incremental run loads a bounded
 window and reproduces exactly what a full run computes.
+
+An incremental run reads the recent window (by the covering date index), the official ceilings and
+committed prices dated before it (a limit stays in force until replaced), and the ramp profiles
+cached by earlier runs (:mod:`binhon.detection.profiles`); only the grids whose cached profile is
+missing or no longer valid (a price corrected or back-filled in a past season, a new outlet, a new
+Tết season, another configuration) load their past seasons and learn it again.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from binhon.db.models import Alert, DetectionRun, Observation, utcnow
 from binhon.detection.alps import indicators, monthly_means
-from binhon.detection.analysis import Analysis, analyse
+from binhon.detection.analysis import Analysis, CachedProfiles, analyse
 from binhon.detection.baseline import tet_offsets
 from binhon.detection.config import DetectionConfig, load_detection_config
 from binhon.detection.explain import (
@@ -45,9 +51,11 @@ from binhon.detection.panel import (
     earliest_observation_date,
     latest_observation_date,
     load_catalog,
+    load_limits,
     load_observations,
     max_observation_id,
 )
+from binhon.detection.profiles import ProfileCache, needed_targets
 from binhon.detection.rules import counted_days
 from binhon.detection.store import PTYPE_NAMES, Reconciler, series_key
 from binhon.tet import PHASE_LABELS, TetWindows, tet_date, tet_phase
@@ -342,6 +350,62 @@ def _stale_episodes(
     return out
 
 
+def _series_outlets(obs: pd.DataFrame, config: DetectionConfig) -> dict[tuple[int, int], np.ndarray]:
+    """Per monitored series grid (commodity, price type code): its outlets (sorted)."""
+    monitored = [PRICE_TYPE_CODES[p] for p in config.history.price_types]
+    series = obs[obs["ptype"].isin(monitored)]
+    group = series["commodity_id"].to_numpy().astype(np.int64) * 4 + series["ptype"].to_numpy()
+    pairs = np.unique((group << 32) | series["outlet_id"].to_numpy().astype(np.int64))
+    keys, starts = np.unique(pairs >> 32, return_index=True)
+    outlets = np.split((pairs & 0xFFFFFFFF).astype(series["outlet_id"].dtype), starts[1:])
+    return {(int(k) // 4, int(k) % 4): o for k, o in zip(keys, outlets, strict=True)}
+
+
+def _load(
+    session: Session,
+    config: DetectionConfig,
+    cache: ProfileCache,
+    *,
+    as_of: dt.date,
+    tail_start: dt.date,
+    complete: bool,
+    max_id: int,
+) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[tuple[int, int], CachedProfiles]]:
+    """The prices a run needs: (series and limits, older limits for the rules, cached profiles).
+
+    A complete run reads every price ≤ ``as_of``. An incremental one reads ``tail_start .. as_of``,
+    the ceilings and committed prices dated before (for the rules), the cached ramp profiles of the
+    Tết seasons the window reaches and, for the grids without a usable one, their past seasons.
+    """
+    if complete:
+        return load_observations(session, as_of=as_of), None, {}
+    obs = load_observations(session, as_of=as_of, ranges=[(tail_start, as_of)])
+    limits = load_limits(session, before=tail_start)
+    targets = needed_targets(day_of(tail_start), day_of(as_of), config)
+    if not targets or obs.empty:
+        return obs, limits, {}
+    cache.load()
+    cache.check(max_id)
+    groups = _series_outlets(obs, config)
+    cached = cache.usable(groups, targets)
+    missing = sorted(set(groups) - set(cached))
+    if missing:
+        before = tail_start - dt.timedelta(days=1)
+        ranges = [
+            (a, min(b, before)) for a, b in _merge(_season_ranges(tail_start, as_of, config)) if a <= before
+        ]
+        if ranges:
+            past = load_observations(
+                session, as_of=as_of, ranges=ranges, commodity_ids=sorted({c for c, _ in missing})
+            )
+            keys = past["commodity_id"].to_numpy().astype(np.int64) * 16 + past["ptype"].to_numpy()
+            wanted = np.array([c * 16 + p for c, p in missing], dtype=np.int64)
+            past = past[np.isin(keys, wanted)]
+            if not past.empty:
+                obs = pd.concat([past, obs], ignore_index=True)
+    return obs, limits, cached
+
+
 def _iso(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value)) if value else None
 
@@ -413,15 +477,19 @@ def run_detection(
         return result
     tail_start = judge_from - dt.timedelta(days=cfg.context_days + cfg.lookback_days)
     complete = tail_start <= earliest
-    ranges = None if complete else _merge([(tail_start, as_of), *_season_ranges(tail_start, as_of, cfg)])
-    t = time.perf_counter()
-    obs = load_observations(session, as_of=as_of, ranges=ranges)
-    timings["load"] = time.perf_counter() - t
     from binhon.catalog import load_commodities
 
     fuel = frozenset(c.code for c in load_commodities().commodities if c.fuel)
     catalog = load_catalog(session, fuel_codes=fuel)
+    cache = ProfileCache(session, cfg, catalog)
     t = time.perf_counter()
+    obs, limits, cached = _load(
+        session, cfg, cache, as_of=as_of, tail_start=tail_start, complete=complete, max_id=max_id
+    )
+    timings["load"] = time.perf_counter() - t
+    t = time.perf_counter()
+    # Profiles learned in this run are kept for the Tết seasons the coming runs may still need.
+    keep_from = day_of(as_of) + 1 - cfg.context_days - cfg.lookback_days - cfg.run.late_data_days
     analysis = analyse(
         obs,
         catalog,
@@ -430,8 +498,15 @@ def run_detection(
         judge_from=day_of(judge_from),
         config=cfg,
         workers=cfg.run.workers,
+        cached=cached,
+        keep_profiles_from=keep_from,
+        grid_from=None if complete else day_of(tail_start),
+        rule_obs=limits,
     )
     timings["analyse"] = time.perf_counter() - t
+    t = time.perf_counter()
+    cache.store(analysis.profiles, max_id)
+    timings["profiles"] = time.perf_counter() - t
     t = time.perf_counter()
     rec = Reconciler(session, catalog, cfg, run.id, judge_from, as_of, _Describer(catalog, cfg))
     rec.load()
@@ -486,6 +561,7 @@ def run_detection(
         "judged": [judge_from.isoformat(), as_of.isoformat()],
         "loaded_observations": int(len(obs)),
         "full_load": complete,
+        "profile_cache": cache.stats.as_dict(),
         "raised_by_kind": dict(by_kind),
         "timings": {k: round(v, 3) for k, v in timings.items()},
     }
