@@ -1,9 +1,16 @@
-"""A snapshot of the catalogues an ingest checks rows against (commodities, outlets, areas)."""
+"""A snapshot of the catalogues an ingest checks rows against (commodities, outlets, areas).
+
+A file import loads every active commodity and every outlet once. A small batch (an API call, a form)
+loads only the codes its rows name (two indexed queries, whatever the size of the catalogues); the full
+list of commodity codes is then read only if a code is unknown, for the "did you mean" hint.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,23 +53,40 @@ class Reference:
     commodities: dict[str, CommodityRef]
     outlets: dict[str, OutletRef]
     _resolver: AreaResolver | None = field(default=None, repr=False)
+    # Every usable commodity code, when commodities holds only some of them.
+    _all_codes: list[str] | None = field(default=None, repr=False)
+    complete: bool = True
 
     @classmethod
-    def load(cls, session: Session) -> Reference:
-        """Read the active commodities and all outlets."""
-        commodities: dict[str, CommodityRef] = {}
-        for c in session.scalars(select(Commodity).where(Commodity.active)):
-            measure = parse_measure(c.unit)
-            if measure is None:  # guarded by catalogue validation; skip rather than crash
-                continue
-            commodities[c.code] = CommodityRef(c.id, c.code, c.name, c.unit, measure, c.min_vnd, c.max_vnd)
+    def load(
+        cls,
+        session: Session,
+        *,
+        commodity_codes: Iterable[str] | None = None,
+        outlet_codes: Iterable[str] | None = None,
+    ) -> Reference:
+        """Read the active commodities and all outlets; only those with the given codes when given (both)."""
+        partial = commodity_codes is not None and outlet_codes is not None
+        com_stmt = select(*_COMMODITY_COLUMNS).where(Commodity.active)
+        out_stmt = select(Outlet.id, Outlet.code, Outlet.outlet_type, Outlet.zone)
+        if partial:
+            assert commodity_codes is not None and outlet_codes is not None
+            com_stmt = com_stmt.where(Commodity.code.in_(sorted(set(commodity_codes))))
+            out_stmt = out_stmt.where(Outlet.code.in_(sorted(set(outlet_codes))))
+        commodities = _commodity_refs(session.execute(com_stmt))
         outlets = {
-            code: OutletRef(oid, code, otype, zone)
-            for oid, code, otype, zone in session.execute(
-                select(Outlet.id, Outlet.code, Outlet.outlet_type, Outlet.zone)
-            )
+            code: OutletRef(oid, code, otype, zone) for oid, code, otype, zone in session.execute(out_stmt)
         }
-        return cls(session, commodities, outlets)
+        return cls(session, commodities, outlets, complete=not partial)
+
+    def commodity_codes(self) -> list[str]:
+        """Every active commodity code (the choices for a misspelt code)."""
+        if self.complete:
+            return list(self.commodities)
+        if self._all_codes is None:
+            stmt = select(*_COMMODITY_COLUMNS).where(Commodity.active)
+            self._all_codes = list(_commodity_refs(self.session.execute(stmt)))
+        return self._all_codes
 
     @property
     def resolver(self) -> AreaResolver:
@@ -73,3 +97,25 @@ class Reference:
 
             self._resolver = AreaResolver.from_session(self.session, load_areas())
         return self._resolver
+
+
+_COMMODITY_COLUMNS = (
+    Commodity.id,
+    Commodity.code,
+    Commodity.name,
+    Commodity.unit,
+    Commodity.min_vnd,
+    Commodity.max_vnd,
+)
+# A unit text always names the same measure (Measure is immutable): parse each one once per process.
+_measure = functools.lru_cache(maxsize=1024)(parse_measure)
+
+
+def _commodity_refs(rows: Iterable[Any]) -> dict[str, CommodityRef]:
+    commodities: dict[str, CommodityRef] = {}
+    for cid, code, name, unit, min_vnd, max_vnd in rows:
+        measure = _measure(unit)
+        if measure is None:  # guarded by catalogue validation; skip rather than crash
+            continue
+        commodities[code] = CommodityRef(cid, code, name, unit, measure, min_vnd, max_vnd)
+    return commodities
