@@ -5,8 +5,9 @@
     python benchmarks/web_load.py --think 0 --duration 20   # saturation (closed loop, no think time)
 
 For each backend it builds a fresh database (migrated, catalogues loaded, 50 retailer outlets with ~90
-days of prices, 2 000 alerts, one account and API token per client), starts `uvicorn
-binhon.web.app:create_app` on 127.0.0.1 and a free port, and runs N clients for D seconds. Each client
+days of prices, 2 000 alerts, one account and API token per client), starts the server as
+`python -m binhon.web.server --workers W` (uvicorn, as `binhon serve` runs it) on 127.0.0.1 and a free
+port, and runs N clients for D seconds. Each client
 is a person or a till: it waits a random think time, then either reads the alert desk (the HTML page
 with a signed-in officer's session, or GET /api/v1/alerts with an officer's token) or submits 1–4 prices
 for its own outlet (POST /api/v1/observations with its retailer token). Every request is timed.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import os
 import random
 import re
@@ -196,12 +198,11 @@ def start_server(url: str, port: int, workers: int, workdir: Path) -> subprocess
         "BINHON_UPLOAD_DIR": str(workdir / "uploads"),
         "BINHON_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000",
     }
+    # binhon's own runner (uvicorn, with TCP_NODELAY on every connection: see binhon.web.server)
     cmd = [
         sys.executable,
         "-m",
-        "uvicorn",
-        "binhon.web.app:create_app",
-        "--factory",
+        "binhon.web.server",
         "--host",
         HOST,
         "--port",
@@ -210,7 +211,6 @@ def start_server(url: str, port: int, workers: int, workdir: Path) -> subprocess
         str(workers),
         "--log-level",
         "warning",
-        "--no-server-header",
     ]
     log = (workdir / "server.log").open("wb")
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -452,7 +452,14 @@ def run_backend(backend: str, args: argparse.Namespace) -> bool:
             f"[{backend}] một máy khách, tuần tự (thời gian phục vụ): đọc p50 {pct(base_read, 50):.1f} ms, "
             f"gửi giá p50 {pct(base_write, 50):.1f} ms"
         )
-        elapsed = asyncio.run(main())
+        # The clients' own pauses would be timed as the server's: a full collection of this process's
+        # objects (seed data, libraries) stops every client for tens of milliseconds. Freeze them.
+        gc.collect()
+        gc.freeze()
+        try:
+            elapsed = asyncio.run(main())
+        finally:
+            gc.unfreeze()
         checked, problems = verify(url, stats.accepted)
         total = len(stats.reads) + len(stats.writes)
         read_p95, write_p95 = pct(stats.reads, 95), pct(stats.writes, 95)

@@ -57,6 +57,32 @@ def test_submit_stores_and_returns_ids(client: TestClient, seeded: Seed, engine:
     assert _count(engine) == before
 
 
+def test_every_accepted_item_gets_its_current_id(client: TestClient, seeded: Seed) -> None:
+    """Whatever date format the ingest path accepts, and for repeats and revised prices too."""
+    day = seeded.today - dt.timedelta(days=1)
+    short = f"{day.year}-{day.month}-{day.day}"  # YYYY-M-D, accepted by the ingest path
+    items = [
+        {"date": short, "commodity": "gao-te-thuong", "outlet": "CH-A", "price_vnd": 18_400, "time": "7h05"},
+        {
+            "date": day.strftime("%d/%m/%Y"),
+            "commodity": "gao-te-thuong",
+            "outlet": "CH-A",
+            "price_vnd": "18.400",
+            "time": "07:05",
+        },
+    ]
+    r = client.post("/api/v1/observations", json=items, headers=bearer(seeded.tokens["ret.a"]))
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert first["stored"] == 1 and first["unchanged"] == 1 and first["ids"] == first["stored_ids"] * 2
+    # A new price for the same key supersedes the stored one: the items get the new id.
+    items = [{**items[0], "price_vnd": 18_500}]
+    r = client.post("/api/v1/observations", json=items, headers=bearer(seeded.tokens["ret.a"]))
+    assert r.status_code == 201, r.text
+    second = r.json()
+    assert second["revised"] == 1 and second["ids"] == second["stored_ids"] != first["ids"][:1]
+
+
 def test_submit_for_another_outlet_is_403_and_stores_nothing(
     client: TestClient, seeded: Seed, engine: Engine
 ) -> None:

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 from binhon.catalog import IngestRules
 from binhon.db.models import Attachment, Commodity, Outlet
 from binhon.formatting import VN_TZ, parse_date_vn, parse_vnd
-from binhon.ingest.csvfile import frame_from_records
+from binhon.ingest.pipeline import records_as_rows, stored_price_rows
 from binhon.ingest.reference import Reference
-from binhon.ingest.store import stored_prices
-from binhon.ingest.validate import validate
+from binhon.ingest.validate_rows import validate_rows
 from binhon.web import queries
 
 FUEL_GROUPS = ("xang-dau",)
@@ -205,24 +204,40 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def _validate_like_ingest(session: Session, d: Declaration, rules: IngestRules, today: dt.date) -> None:
-    """Run the ingest path's validation (read only) and put each reason beside its row."""
-    entered = d.entered
-    records = d.records()
-    frame = frame_from_records(records)
+def _check_like_ingest(
+    session: Session,
+    records: list[dict[str, Any]],
+    rules: IngestRules,
+    today: dt.date,
+    *,
+    source_default: str,
+) -> list[Any]:
+    """The problems the ingest path would find in records (read only: no outlet is registered)."""
+    rows = records_as_rows(records)
     plaus = rules.plausibility
-    checked = validate(
-        frame,
-        ref=Reference.load(session),
+    checked = validate_rows(
+        rows,
+        list(range(1, len(rows) + 1)),
+        ref=Reference.load(
+            session,
+            commodity_codes={r["commodity"].strip() for r in rows},
+            outlet_codes={r["outlet"].strip() for r in rows},
+        ),
         today=today,
         register_outlet=None,
-        history=lambda ids, start, end: stored_prices(session, ids, start, end),
+        history=lambda ids, start, end: stored_price_rows(session, ids, start, end),
         digit_ratio=plaus.digit_error_ratio,
         history_days=plaus.history_days,
         min_history=plaus.min_history,
-        source_default="web",
+        source_default=source_default,
     )
-    for problem in checked.problems:
+    return checked.problems
+
+
+def _validate_like_ingest(session: Session, d: Declaration, rules: IngestRules, today: dt.date) -> None:
+    """Run the ingest path's validation (read only) and put each reason beside its row."""
+    entered = d.entered
+    for problem in _check_like_ingest(session, d.records(), rules, today, source_default="web"):
         index = int(problem.line) - 1
         if 0 <= index < len(entered):
             entered[index].error = _sentence(problem.reason)
@@ -358,20 +373,7 @@ def parse_survey(
         s.errors["prices"] = "Hãy nhập giá của ít nhất một mặt hàng"
     if s.outlet is not None and s.obs_date is not None and s.entered and s.ok:
         entered = s.entered
-        frame = frame_from_records(s.records())
-        plaus = rules.plausibility
-        checked = validate(
-            frame,
-            ref=Reference.load(session),
-            today=today,
-            register_outlet=None,
-            history=lambda ids, start, end: stored_prices(session, ids, start, end),
-            digit_ratio=plaus.digit_error_ratio,
-            history_days=plaus.history_days,
-            min_history=plaus.min_history,
-            source_default="khảo sát chợ",
-        )
-        for problem in checked.problems:
+        for problem in _check_like_ingest(session, s.records(), rules, today, source_default="khảo sát chợ"):
             index = int(problem.line) - 1
             if 0 <= index < len(entered):
                 entered[index].error = _sentence(problem.reason)

@@ -18,12 +18,22 @@ from binhon.web.settings import WebSettings
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One Session per request; rolled back unless the route committed."""
-    session: Session = request.app.state.sessionmaker()
+    """One Session per request, on one connection for the whole request; rolled back unless the route
+    committed.
+
+    The session is bound to a connection checked out once: a session bound to the engine gives its
+    connection back to the pool at every commit (the sign-in check commits, then the route works), and
+    each checkout costs a liveness ping and each return a reset, round trips to PostgreSQL.
+    """
+    connection = request.app.state.engine.connect()
+    session: Session = request.app.state.sessionmaker(bind=connection)
     try:
         yield session
     finally:
-        session.close()
+        try:
+            session.close()
+        finally:
+            connection.close()
 
 
 def get_settings_dep(request: Request) -> WebSettings:

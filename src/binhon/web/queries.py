@@ -70,6 +70,27 @@ def areas_in_use(*, session: Session) -> list[Area]:
     return list(session.scalars(select(Area).where(Area.id.in_(ids)).order_by(Area.name)))
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A code and its name, for a filter's drop-down list."""
+
+    code: str
+    name: str
+
+
+def commodity_choices(*, session: Session) -> list[Choice]:
+    """Active commodities as (code, name), in catalogue order (no ORM objects: a list for every page)."""
+    stmt = select(Commodity.code, Commodity.name).where(Commodity.active).order_by(Commodity.id)
+    return [Choice(code, name) for code, name in session.execute(stmt)]
+
+
+def area_choices(*, session: Session) -> list[Choice]:
+    """areas_in_use as (code, name)."""
+    ids = select(func.coalesce(Outlet.commune_id, Outlet.district_id, Outlet.area_id)).distinct()
+    stmt = select(Area.code, Area.name).where(Area.id.in_(ids)).order_by(Area.name)
+    return [Choice(code, name) for code, name in session.execute(stmt)]
+
+
 def outlets(
     *,
     session: Session,
@@ -402,6 +423,18 @@ class AlertRow:
 
 
 def _alert_select() -> tuple[Select[Any], Any]:
+    """The alerts query with its names, and its two area aliases (for filters); built once per process:
+    a statement is immutable, each filter makes a new one (building it costs more than running it)."""
+    global _ALERT_SELECT
+    if _ALERT_SELECT is None:
+        _ALERT_SELECT = _build_alert_select()
+    return _ALERT_SELECT
+
+
+_ALERT_SELECT: tuple[Select[Any], Any] | None = None
+
+
+def _build_alert_select() -> tuple[Select[Any], Any]:
     area = aliased(Area)
     outlet_area = aliased(Area)
     area_code = func.coalesce(area.code, outlet_area.code)

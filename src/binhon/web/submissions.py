@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,15 +12,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Connection, Engine, and_, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from binhon.accounts.service import may_access_outlet_codes
 from binhon.db.models import AuditEntry, Commodity, IngestBatch, Observation, Outlet
 from binhon.errors import ImportRejected
-from binhon.formatting import parse_date_vn
-from binhon.ingest import IngestResult, ingest_records
+from binhon.ingest import IngestResult, ingest_records, rules
 from binhon.web.deps import Principal
 from binhon.web.queries import IS_CURRENT
 
@@ -33,7 +31,6 @@ except ImportError:  # pragma: no cover - not POSIX: SQLite's busy timeout alone
 log = logging.getLogger(__name__)
 
 RETAILER_PRICE_TYPES = ("retail", "wholesale", "committed")
-_TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:hH]([0-5]\d)$")
 _MAX_DIGITS = 15
 
 
@@ -117,7 +114,8 @@ def sqlite_writer(session: Session) -> Iterator[None]:
     processes) before writing, instead of spinning in SQLite's busy handler, whose sleeps of up to
     100 ms make long queues under concurrent submissions. A no-op on PostgreSQL."""
     bind = session.get_bind()
-    url = bind.url if hasattr(bind, "url") else None
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    url = engine.url if isinstance(engine, Engine) else None
     path = url.database if url is not None and url.get_backend_name() == "sqlite" else None
     if not path or path == ":memory:" or fcntl is None:
         yield
@@ -177,9 +175,10 @@ def ingest(
             skip_invalid=False,
             return_ids=True,
         )
-        batch = session.get(IngestBatch, result.batch_id)
-        if batch is not None and details:
-            batch.details = {**(batch.details or {}), **details}
+        if details:
+            batch = session.get(IngestBatch, result.batch_id)
+            if batch is not None:
+                batch.details = {**(batch.details or {}), **details}
         if audit_action:
             session.add(
                 AuditEntry(
@@ -205,16 +204,13 @@ def ingest(
 
 
 def _key_of(record: dict[str, Any]) -> tuple[str, str, str, str, str] | None:
-    """(commodity, outlet, ISO date, price type, time) of a record as the ingest path keys it."""
-    try:
-        day = parse_date_vn(_text(record.get("date"))).isoformat()
-    except ValueError:
+    """(commodity, outlet, ISO date, price type, time) of a record as the ingest path keys it (its rules)."""
+    day = rules.parse_date(_text(record.get("date")))
+    if day is None:
         return None
-    ptype = _text(record.get("price_type")).lower() or "retail"
-    t = _text(record.get("time"))
-    m = _TIME_RE.fullmatch(t)
-    time_ = f"{int(m.group(1)):02d}:{m.group(2)}" if m else ""
-    return (_text(record.get("commodity")), _text(record.get("outlet")), day, ptype, time_)
+    ptype, _ = rules.check_price_type(_text(record.get("price_type")))
+    time_, _ = rules.check_time(_text(record.get("time")))
+    return (_text(record.get("commodity")), _text(record.get("outlet")), day.isoformat(), ptype, time_)
 
 
 def current_ids(*, session: Session, records: list[dict[str, Any]]) -> list[int | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,27 @@ from binhon.web import labels
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
+# Babel's number formatting costs ~50 µs a call and a page shows many of the same amounts (prices,
+# counts): whole numbers are formatted once per process.
+@functools.lru_cache(maxsize=8192)
+def _vnd_text(n: int) -> str:
+    return format_vnd(n)
+
+
+@functools.lru_cache(maxsize=8192)
+def _int_text(n: int, decimals: int) -> str:
+    return format_number(n, decimals)
+
+
 def _vnd(value: Any) -> str:
-    return "" if value is None or value == "" else format_vnd(int(value))
+    return "" if value is None or value == "" else _vnd_text(int(value))
 
 
 def _number(value: Any, decimals: int = 0) -> str:
     if value is None or value == "":
         return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _int_text(value, decimals)
     if isinstance(value, Decimal | int | float):
         return format_number(value, decimals)
     return str(value)

@@ -126,7 +126,10 @@ def submit_observations(
             f"{len(exc.problems)} lỗi ở các mục gửi lên: không lưu gì cả",
             [{"item": p.item, "field": p.field, "reason": p.reason} for p in exc.problems],
         )
-    ids = current_ids(session=db, records=records)
+    if result.line_ids is not None:  # the ingest knows them (a small batch without revisions)
+        ids: list[int | None] = [result.line_ids.get(i) for i in range(1, len(records) + 1)]
+    else:
+        ids = current_ids(session=db, records=records)
     body = SubmitOut(
         batch_id=result.batch_id,
         stored_ids=result.stored_ids,
