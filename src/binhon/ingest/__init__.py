@@ -1,7 +1,7 @@
 """The ingest path: CSV files, forms, API calls and spiders all store prices through here."""
 
 from binhon.ingest.csvfile import CONTRACT_COLUMNS, FileRefused, Problem
-from binhon.ingest.pipeline import IngestResult, Ingestor, import_csv, ingest_records
+from binhon.ingest.pipeline import Ingestor, IngestResult, import_csv, ingest_records
 from binhon.ingest.store import correct_observation, history_of
 
 __all__ = [

@@ -18,14 +18,14 @@ import datetime as dt
 import hashlib
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from binhon.catalog import IngestRules, config_path, load_ingest_rules
@@ -41,7 +41,15 @@ from binhon.ingest.csvfile import (
     unknown_columns,
 )
 from binhon.ingest.reference import OutletRef, Reference
-from binhon.ingest.store import KEY, bulk_insert, existing_for, revise, stored_prices
+from binhon.ingest.store import (
+    KEY,
+    bulk_insert,
+    current_rows,
+    existing_for,
+    revise,
+    stored_price_rows,
+    stored_prices,
+)
 from binhon.ingest.validate import validate
 from binhon.ingest.validate_rows import Row, validate_rows
 from binhon.settings import get_settings
@@ -387,42 +395,19 @@ def _revision_frame(changed: list[tuple[Row, int, int]]) -> pd.DataFrame:
     return frame
 
 
-def stored_price_rows(
-    session: Session, commodity_ids: list[int], start: dt.date, end: dt.date
-) -> Sequence[Any]:
-    """Current stored prices (commodity_id, outlet_id, price_type, price_vnd) of these commodities in
-    [start, end]: store.stored_prices as plain tuples, for the plausibility check of a small batch."""
-    if not commodity_ids:
-        return []
-    stmt = text(
-        "SELECT commodity_id, outlet_id, price_type, price_vnd FROM observations "
-        "WHERE is_current AND obs_date >= :start AND obs_date <= :end AND commodity_id IN :ids"
-    ).bindparams(bindparam("ids", expanding=True))
-    return session.execute(stmt, {"start": start, "end": end, "ids": commodity_ids}).all()
-
-
 def existing_rows(session: Session, rows: list[Row]) -> dict[tuple[Any, ...], tuple[int, int, int | None]]:
     """The current stored observation of each key of rows: {key: (id, price, batch id)} (store.existing_for
     for typed rows)."""
-    stmt = select(
-        Observation.id,
-        Observation.commodity_id,
-        Observation.outlet_id,
-        Observation.obs_date,
-        Observation.price_type,
-        Observation.obs_time,
-        Observation.price_vnd,
-        Observation.batch_id,
-    ).where(
-        text("observations.is_current"),
-        Observation.outlet_id.in_(sorted({r.outlet_id for r in rows})),
-        Observation.commodity_id.in_(sorted({r.commodity_id for r in rows})),
-        Observation.obs_date >= min(r.obs_date for r in rows),
-        Observation.obs_date <= max(r.obs_date for r in rows),
+    found = current_rows(
+        session,
+        outlet_ids=sorted({r.outlet_id for r in rows}),
+        commodity_ids=sorted({r.commodity_id for r in rows}),
+        start=min(r.obs_date for r in rows),
+        end=max(r.obs_date for r in rows),
     )
     return {
         (cid, oid, day, ptype, otime or ""): (int(oid_), int(price), batch)
-        for oid_, cid, oid, day, ptype, otime, price, batch in session.execute(stmt)
+        for oid_, cid, oid, day, ptype, otime, price, batch in found
     }
 
 

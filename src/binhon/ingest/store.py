@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import Date, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from binhon.db.models import AuditEntry, Observation, utcnow
@@ -38,43 +38,84 @@ INSERT_COLUMNS = [
 ]
 
 
-def _frame(result: Any, columns: list[str]) -> pd.DataFrame:
-    """A query result as a DataFrame, built from plain tuples column by column.
+def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
+    """Query rows as a DataFrame, built from plain tuples column by column.
 
-    (pandas probes every SQLAlchemy Row for named-tuple attributes, ~15 µs a row, and iterating a
-    Result fetches row by row; fetchall() and a transpose are C loops.)
+    (pandas probes every SQLAlchemy Row for named-tuple attributes, ~15 µs a row; a transpose of the
+    fetched rows is a C loop.)
     """
-    rows = result.fetchall()
     if not rows:
         return pd.DataFrame(columns=columns)
     return pd.DataFrame(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
 
 
-def stored_prices(session: Session, commodity_ids: list[int], start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Current stored prices of these commodities in [start, end] (for plausibility checks)."""
+STORED_PRICE_COLUMNS = ["commodity_id", "outlet_id", "price_type", "price_vnd"]
+_STORED_PRICES = text(
+    f"SELECT {', '.join(STORED_PRICE_COLUMNS)} FROM observations "
+    "WHERE is_current AND obs_date >= :start AND obs_date <= :end AND commodity_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+def stored_price_rows(
+    session: Session, commodity_ids: list[int], start: dt.date, end: dt.date
+) -> Sequence[Any]:
+    """Current stored prices of these commodities in [start, end] (for plausibility checks), as
+    tuples of STORED_PRICE_COLUMNS."""
     if not commodity_ids:
-        return pd.DataFrame(columns=["commodity_id", "outlet_id", "price_type", "price_vnd"])
-    stmt = text(
-        "SELECT commodity_id, outlet_id, price_type, price_vnd FROM observations "
-        "WHERE is_current AND obs_date >= :start AND obs_date <= :end AND commodity_id IN :ids"
-    ).bindparams(bindparam("ids", expanding=True))
-    result = session.execute(stmt, {"start": start, "end": end, "ids": commodity_ids})
-    return _frame(result, ["commodity_id", "outlet_id", "price_type", "price_vnd"])
+        return []
+    return session.execute(_STORED_PRICES, {"start": start, "end": end, "ids": commodity_ids}).all()
+
+
+def stored_prices(session: Session, commodity_ids: list[int], start: dt.date, end: dt.date) -> pd.DataFrame:
+    """stored_price_rows as a DataFrame."""
+    return _frame(stored_price_rows(session, commodity_ids, start, end), STORED_PRICE_COLUMNS)
+
+
+CURRENT_COLUMNS = [
+    "id",
+    "commodity_id",
+    "outlet_id",
+    "obs_date",
+    "price_type",
+    "obs_time",
+    "price_vnd",
+    "batch_id",
+]
+
+
+def current_rows(
+    session: Session,
+    *,
+    outlet_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    commodity_ids: list[int] | None = None,
+) -> Sequence[Any]:
+    """Current stored observations of these outlets (and commodities) dated in [start, end], as tuples
+    of CURRENT_COLUMNS."""
+    sql = (
+        f"SELECT {', '.join(CURRENT_COLUMNS)} FROM observations WHERE is_current "
+        "AND obs_date >= :start AND obs_date <= :end AND outlet_id IN :outlets"
+    )
+    params: dict[str, Any] = {"start": start, "end": end, "outlets": outlet_ids}
+    stmt = text(sql).bindparams(bindparam("outlets", expanding=True))
+    if commodity_ids is not None:
+        stmt = text(sql + " AND commodity_id IN :commodities").bindparams(
+            bindparam("outlets", expanding=True), bindparam("commodities", expanding=True)
+        )
+        params["commodities"] = commodity_ids
+    return session.execute(stmt.columns(obs_date=Date), params).all()
 
 
 def existing_for(session: Session, rows: pd.DataFrame) -> pd.DataFrame:
     """Current stored observations sharing a series and date range with rows."""
-    outlets = sorted({int(v) for v in rows["outlet_id"].unique()})
-    start = rows["obs_date"].min().date()
-    end = rows["obs_date"].max().date()
-    stmt = text(
-        "SELECT id, commodity_id, outlet_id, obs_date, price_type, obs_time, price_vnd, batch_id "
-        "FROM observations WHERE is_current AND obs_date >= :start AND obs_date <= :end "
-        "AND outlet_id IN :outlets"
-    ).bindparams(bindparam("outlets", expanding=True))
-    result = session.execute(stmt, {"start": start, "end": end, "outlets": outlets})
-    cols = ["id", "commodity_id", "outlet_id", "obs_date", "price_type", "obs_time", "price_vnd", "batch_id"]
-    frame = _frame(result, cols)
+    found = current_rows(
+        session,
+        outlet_ids=sorted({int(v) for v in rows["outlet_id"].unique()}),
+        start=rows["obs_date"].min().date(),
+        end=rows["obs_date"].max().date(),
+    )
+    frame = _frame(found, CURRENT_COLUMNS)
     if not frame.empty:
         frame["obs_date"] = pd.to_datetime(frame["obs_date"]).dt.normalize()
         frame["obs_time"] = frame["obs_time"].fillna("")
