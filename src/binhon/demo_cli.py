@@ -36,9 +36,13 @@ def demo_command(
     port: Annotated[int, typer.Option("--port", help="Cổng")] = 8000,
     database: Annotated[
         str | None,
-        typer.Option("--database", help=f"CSDL cho dữ liệu mẫu (mặc định: SQLite {DEMO_DB} trong thư mục hiện tại)"),
+        typer.Option(
+            "--database", help=f"CSDL cho dữ liệu mẫu (mặc định: SQLite {DEMO_DB} trong thư mục hiện tại)"
+        ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Hạt giống ngẫu nhiên (cùng hạt giống → cùng dữ liệu)")] = 2027,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Hạt giống ngẫu nhiên (cùng hạt giống → cùng dữ liệu)")
+    ] = 2027,
 ) -> None:
     """Dựng CSDL mẫu (DỮ LIỆU MẪU, không phải số liệu thật), chạy phát hiện bất thường, tạo tài khoản mẫu,
     rồi mở ứng dụng web."""
@@ -67,7 +71,9 @@ def demo_command(
         say(
             f"Phát hiện bất thường đến ngày {summary.end:%d/%m/%Y}: {result.raised} cảnh báo mới "
             + (
-                "(" + ", ".join(f"{kind} {count}" for kind, count in sorted(result.raised_by_kind.items())) + ")"
+                "("
+                + ", ".join(f"{kind} {count}" for kind, count in sorted(result.raised_by_kind.items()))
+                + ")"
                 if result.raised_by_kind
                 else ""
             )

@@ -103,7 +103,10 @@ def test_bulletin_layout_change_still_read() -> None:
 
 
 def test_bulletin_without_ceilings_is_an_error_with_url() -> None:
-    page = b"<html><head><title>Tin tuc</title></head><body><div class='article-content'><p>Khong co gia</p></div></body></html>"
+    page = (
+        b"<html><head><title>Tin tuc</title></head><body>"
+        b"<div class='article-content'><p>Khong co gia</p></div></body></html>"
+    )
     r = moit.parse(page, ctx("moit_fuel_bulletin", url=BULLETIN_URL))
     assert not r.products and r.errors[0].url == BULLETIN_URL
     assert "giá trần" in r.errors[0].reason
@@ -181,7 +184,10 @@ def test_pvoil_cloudflare_is_an_error() -> None:
 
 
 def test_pvoil_history_endpoint_dates_from_url() -> None:
-    table = "<table><tr><th>STT</th></tr><tr><td>1</td><td>Xăng E5 RON 92-II</td><td>19,150</td><td>0</td></tr></table>"
+    table = (
+        "<table><tr><th>STT</th></tr>"
+        "<tr><td>1</td><td>Xăng E5 RON 92-II</td><td>19,150</td><td>0</td></tr></table>"
+    )
     r = pvoil.parse(
         table.encode(),
         ctx("pvoil", url="https://www.pvoil.com.vn/api/oilprice/load-view?date=20/02/2026%2015:00:00"),
@@ -191,7 +197,7 @@ def test_pvoil_history_endpoint_dates_from_url() -> None:
     ]
 
 
-# --- Bách Hóa Xanh --------------------------------------------------------------------------------------------
+# --- Bách Hóa Xanh ----------------------------------------------------------------------------------------
 
 
 def test_bhx_product_page_json_ld() -> None:

@@ -24,12 +24,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _product(name: str, price: object, **kw: object) -> RawProduct:
-    base = dict(
-        spider="winmart",
-        url="https://winmart.vn/products/x",
-        outlet="winmart-tra-vinh",
-        obs_date=FETCHED.date(),
-    )
+    base: dict[str, object] = {
+        "spider": "winmart",
+        "url": "https://winmart.vn/products/x",
+        "outlet": "winmart-tra-vinh",
+        "obs_date": FETCHED.date(),
+    }
     base.update(kw)
     return RawProduct(name_raw=name, price_raw=price, **base)  # type: ignore[arg-type]
 

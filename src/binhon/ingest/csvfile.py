@@ -82,7 +82,8 @@ def check_file(path: Path, *, max_bytes: int) -> list[str]:
         text = head.decode("utf-8-sig") if text is None else text
     except UnicodeDecodeError as exc:
         raise FileRefused(
-            f"tệp {path.name} không phải UTF-8 (byte lạ ở vị trí {exc.start}): hãy lưu lại dưới dạng CSV UTF-8"
+            f"tệp {path.name} không phải UTF-8 (byte lạ ở vị trí {exc.start}): "
+            "hãy lưu lại dưới dạng CSV UTF-8"
         ) from exc
     first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     header = [h.strip().lower() for h in next(csv.reader([first_line]), [])]
@@ -216,7 +217,11 @@ def _slow_chunks(path: Path, header: list[str], *, chunk_rows: int, resume_at: i
                     continue
                 if len(row) != width:
                     problems.append(
-                        Problem(line, f"có {len(row)} cột, tiêu đề có {width} cột", dict(zip(header, row)))
+                        Problem(
+                            line,
+                            f"có {len(row)} cột, tiêu đề có {width} cột",
+                            dict(zip(header, row, strict=False)),
+                        )
                     )
                     continue
                 rows.append(row)
@@ -228,7 +233,8 @@ def _slow_chunks(path: Path, header: list[str], *, chunk_rows: int, resume_at: i
                 yield _chunk(rows, lines, header, problems)
     except UnicodeDecodeError as exc:
         raise FileRefused(
-            f"tệp {path.name} không phải UTF-8 (byte lạ ở vị trí {exc.start}): hãy lưu lại dưới dạng CSV UTF-8"
+            f"tệp {path.name} không phải UTF-8 (byte lạ ở vị trí {exc.start}): "
+            "hãy lưu lại dưới dạng CSV UTF-8"
         ) from exc
 
 

@@ -94,7 +94,8 @@ def scrape_replay(
     for e in out.errors:
         warn(f"Lỗi phân tích: {e.url}: {e.reason}")
     warn(
-        f"{spider}: đọc {out.items} mục, {len(out.records)} giá để lưu, {len(out.unmapped)} chưa ánh xạ, {len(out.errors)} lỗi."
+        f"{spider}: đọc {out.items} mục, {len(out.records)} giá để lưu, "
+        f"{len(out.unmapped)} chưa ánh xạ, {len(out.errors)} lỗi."
     )
     if store:
         with session_scope(ready_engine()) as session:
@@ -162,7 +163,8 @@ def scrape_run(
         for store in cfg.spiders[name].stores:
             if not store.verified:
                 warn(
-                    f"{name}: mã cửa hàng {store.store_id} ({store.outlet}) chưa được xác minh là cửa hàng trong tỉnh."
+                    f"{name}: mã cửa hàng {store.store_id} ({store.outlet}) "
+                    "chưa được xác minh là cửa hàng trong tỉnh."
                 )
         say(f"== {name}")
         code = _crawl(name, [])

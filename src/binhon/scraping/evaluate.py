@@ -149,7 +149,8 @@ def report_lines(score: LabelScore, coverage: list[Coverage]) -> list[str]:
         by_chain[cov.chain] = covered
         lines.append(
             f"{cov.chain}: {cov.products} sản phẩm, {cov.mapped} ánh xạ được; "
-            f"mặt hàng bắt buộc (hàng tạp hóa) có giá: {len(covered)}/{len(grocery_required)} — {', '.join(covered)}"
+            f"mặt hàng bắt buộc (hàng tạp hóa) có giá: {len(covered)}/{len(grocery_required)} — "
+            f"{', '.join(covered)}"
         )
         missing = [c for c in grocery_required if c not in covered]
         lines.append(f"  chưa có: {', '.join(missing)}")

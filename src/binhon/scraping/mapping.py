@@ -139,7 +139,10 @@ _LETTER_DIGIT = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 
 
 def tokens(text: str) -> str:
-    """The folded, space-separated token string used for matching ("Xăng E10RON95-III" → "xăng e 10 ron 95 iii")."""
+    """The folded, space-separated token string used for matching.
+
+    "Xăng E10RON95-III" → "xăng e 10 ron 95 iii".
+    """
     folded = fold_key(text)
     folded = _NON_WORD.sub(" ", folded)
     folded = _LETTER_DIGIT.sub(" ", folded)

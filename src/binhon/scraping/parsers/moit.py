@@ -132,7 +132,8 @@ def parse_bulletin(body: bytes, ctx: ParseContext) -> ParseResult:
         result.errors.append(
             ParseError(
                 ctx.url,
-                f"không tìm thấy dòng giá trần nào ('- Xăng …: không cao hơn … đồng/lít') trong trang '{title}'",
+                "không tìm thấy dòng giá trần nào ('- Xăng …: không cao hơn … đồng/lít') "
+                f"trong trang '{title}'",
             )
         )
         return result

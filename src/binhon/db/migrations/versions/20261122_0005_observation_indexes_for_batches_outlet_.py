@@ -7,9 +7,7 @@ Create Date: 2026-11-22 17:31:41.719978
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
-
 
 revision = "0005"
 down_revision = "0004"
