@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,26 +170,36 @@ class Ingestor:
 
     # -- one chunk --------------------------------------------------------------------------------
 
+    def _checks(self, history: Callable[[list[int], dt.date, dt.date], Any]) -> dict[str, Any]:
+        """The settings both validators take (history: the stored prices, as each path reads them)."""
+        plaus = self.rules.plausibility
+        return {
+            "today": self.today,
+            "register_outlet": self._register_outlet if self.register_outlets else None,
+            "history": history,
+            "digit_ratio": plaus.digit_error_ratio,
+            "history_days": plaus.history_days,
+            "min_history": plaus.min_history,
+            "source_default": self.source_default,
+        }
+
+    def _count(self, problems: list[Problem], duplicates: int, *, skip_invalid: bool) -> None:
+        """Add a validation's problems and repeats; any problem stops storing unless skipping them."""
+        self.result.problems.extend(problems)
+        self.result.duplicates += duplicates
+        if self.result.problems and not skip_invalid:
+            self.storing = False
+
     def process(self, chunk: CsvChunk, *, skip_invalid: bool) -> None:
         """Validate a chunk; store its valid rows unless an earlier problem already doomed the batch."""
         self.result.rows_read += len(chunk.frame) + len(chunk.problems)
         self.result.problems.extend(chunk.problems)
-        plaus = self.rules.plausibility
         checked = validate(
             chunk.frame,
             ref=self.ref,
-            today=self.today,
-            register_outlet=self._register_outlet if self.register_outlets else None,
-            history=lambda ids, start, end: stored_prices(self.session, ids, start, end),
-            digit_ratio=plaus.digit_error_ratio,
-            history_days=plaus.history_days,
-            min_history=plaus.min_history,
-            source_default=self.source_default,
+            **self._checks(lambda ids, start, end: stored_prices(self.session, ids, start, end)),
         )
-        self.result.problems.extend(checked.problems)
-        self.result.duplicates += checked.duplicates
-        if self.result.problems and not skip_invalid:
-            self.storing = False
+        self._count(checked.problems, checked.duplicates, skip_invalid=skip_invalid)
         if self.storing and not checked.rows.empty:
             self._store(checked.rows)
 
@@ -205,23 +215,13 @@ class Ingestor:
                 outlet_codes={str(r.get("outlet", "")).strip() for r in rows},
             )
             self._ref = ref
-        plaus = self.rules.plausibility
         checked = validate_rows(
             rows,
             lines,
             ref=ref,
-            today=self.today,
-            register_outlet=self._register_outlet if self.register_outlets else None,
-            history=lambda ids, start, end: stored_price_rows(self.session, ids, start, end),
-            digit_ratio=plaus.digit_error_ratio,
-            history_days=plaus.history_days,
-            min_history=plaus.min_history,
-            source_default=self.source_default,
+            **self._checks(lambda ids, start, end: stored_price_rows(self.session, ids, start, end)),
         )
-        self.result.problems.extend(checked.problems)
-        self.result.duplicates += checked.duplicates
-        if self.result.problems and not skip_invalid:
-            self.storing = False
+        self._count(checked.problems, checked.duplicates, skip_invalid=skip_invalid)
         if self.storing and checked.rows:
             line_ids = self._store_rows(checked.rows)
             if line_ids is not None and self.result.rows_read == len(rows):  # the batch's only chunk
