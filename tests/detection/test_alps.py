@@ -87,3 +87,22 @@ def test_indicators_bundle() -> None:
     assert res is not None and res.month == "2025-02"
     assert res.alps is not None and res.alps_tet is not None
     assert set(res.as_dict()) == {"month", "alps", "alps_tet", "ipa", "ipa_tet"}
+
+
+def test_rank_deficient_history_fits_without_a_warning_for_users() -> None:
+    """Two years from March 2023 hold two Tết seasons whose windows fall in months that also have
+    dummies: the design is rank-deficient, the fit still works (pseudo-inverse), and statsmodels'
+    SingularMatrixWarning, which it forces to always show, does not reach the CLI's users."""
+    import warnings
+
+    import statsmodels.api  # noqa: F401  (its import adds an "always" filter for its warnings)
+
+    cfg = load_detection_config().alps
+    months = pd.period_range("2023-03", periods=cfg.min_months, freq="M")
+    rng = np.random.default_rng(8)
+    s = pd.Series(100 + rng.normal(0, 1, len(months)), index=months)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = indicators(s, config=cfg)
+    assert res is not None and res.alps is not None
+    assert not [w for w in caught if "rank-deficient" in str(w.message)]

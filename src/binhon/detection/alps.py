@@ -31,11 +31,13 @@ IPA (REFERENCE.md B2)
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
 from binhon.detection.config import AlpsConfig
 from binhon.tet import tet_date
@@ -183,13 +185,22 @@ def _classify(value: float, limits: tuple[float, ...], names: tuple[str, ...]) -
     return cls
 
 
+def _ols(y: np.ndarray, X: np.ndarray):  # type: ignore[no-untyped-def]
+    """OLS by pseudo-inverse. A short or gappy history leaves some month or Tết columns without
+    data (rank-deficient design): expected here, and the pseudo-inverse fit is what is wanted, so
+    statsmodels' warning about it (which it forces to "always" show) is not passed on."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SingularMatrixWarning)
+        return sm.OLS(y, X, hasconst=False).fit()
+
+
 def _alps_arrays(
     y: np.ndarray, years: np.ndarray, month_no: np.ndarray, *, config: AlpsConfig, tet: bool
 ) -> AlpsResult | None:
     if y.size < config.min_months:
         return None
     X, _ = _design_arrays(years, month_no, tet=tet, config=config)
-    fit = sm.OLS(y, X, hasconst=False).fit()
+    fit = _ols(y, X)
     if fit.df_resid <= 0:
         return None
     sigma = float(np.sqrt(fit.mse_resid))
@@ -313,7 +324,7 @@ def indicators(monthly: pd.Series, *, config: AlpsConfig) -> PriceIndicators | N
         tet_cols = [i for i, nme in enumerate(names) if nme.startswith("tet_")]
         adjusted = values.copy()
         if tet_cols:
-            fit = sm.OLS(np.log(y), X, hasconst=False).fit()
+            fit = _ols(np.log(y), X)
             effect = X[:, tet_cols] @ np.asarray(fit.params)[tet_cols]
             adjusted[ok] = y * np.exp(-effect)
         ipa_tet = _ipa_arrays(adjusted, month_no, config=config)
