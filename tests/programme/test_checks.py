@@ -64,7 +64,7 @@ def scenario(session: Session) -> Session:
         actor="test",
     )
     for day, qty in (("2026-01-05", 1000), ("2026-01-20", 700), ("2026-02-01", 1000)):
-        svc.record_reserve(
+        svc.upsert_reserve(
             session=session,
             participant_id=pid,
             commodity=RICE,

@@ -35,7 +35,7 @@ def test_register_and_summary(session: Session) -> None:
         value_vnd=3_200_000_000,
         actor="officer1",
     )
-    svc.record_field_visit(
+    svc.upsert_field_visit(
         session=session,
         participant_id=pid,
         visit_date=d("2026-01-20"),
@@ -150,7 +150,7 @@ def test_other_validation(session: Session) -> None:
             actor="test",
         )
     with pytest.raises(ProgrammeError, match="ở tương lai"):
-        svc.record_reserve(
+        svc.upsert_reserve(
             session=session,
             participant_id=pid,
             commodity="trung-ga",
@@ -161,7 +161,7 @@ def test_other_validation(session: Session) -> None:
     with pytest.raises(ProgrammeError, match="chưa được đăng ký"):
         svc.add_sale_point(session=session, participant_id=pid, outlet="KHONG-CO", actor="test")
     with pytest.raises(ProgrammeError, match="thiếu nội dung"):
-        svc.record_field_visit(
+        svc.upsert_field_visit(
             session=session,
             participant_id=pid,
             visit_date=d("2026-01-02"),

@@ -57,8 +57,6 @@ __all__ = [
     "list_sale_points",
     "programme_for_date",
     "programme_summary",
-    "record_field_visit",
-    "record_reserve",
     "remove_sale_point",
     "update_commitment",
     "update_field_visit",
@@ -1014,30 +1012,6 @@ def upsert_reserve(
     return Outcome(report, "created")
 
 
-def record_reserve(
-    *,
-    session: Session,
-    participant_id: int,
-    commodity: str,
-    report_date: dt.date,
-    quantity: float,
-    actor: str,
-    value_vnd: int | None = None,
-) -> ReserveReport:
-    """Record the stock a participant reported holding on a date."""
-    outcome = upsert_reserve(
-        session=session,
-        participant_id=participant_id,
-        commodity=commodity,
-        report_date=report_date,
-        quantity=quantity,
-        actor=actor,
-        value_vnd=value_vnd,
-    )
-    report: ReserveReport = outcome.entity
-    return report
-
-
 def list_reserves(
     *, session: Session, year: int | None = None, participant_id: int | None = None
 ) -> list[ReserveReport]:
@@ -1125,32 +1099,6 @@ def upsert_field_visit(
         },
     )
     return Outcome(visit, "created")
-
-
-def record_field_visit(
-    *,
-    session: Session,
-    participant_id: int,
-    visit_date: dt.date,
-    officer: str,
-    findings: str,
-    actor: str,
-    outlet: str | None = None,
-    compliant: bool | None = None,
-) -> FieldVisit:
-    """Record an officer's visit to a participant's sale point or warehouse, and what was found."""
-    outcome = upsert_field_visit(
-        session=session,
-        participant_id=participant_id,
-        visit_date=visit_date,
-        officer=officer,
-        findings=findings,
-        actor=actor,
-        outlet=outlet,
-        compliant=compliant,
-    )
-    visit: FieldVisit = outcome.entity
-    return visit
 
 
 def update_field_visit(

@@ -753,7 +753,7 @@ def programme_reserve(request: Request, db: SessionDep, me: CsrfUser, form: Form
     def record() -> None:
         assert participant is not None and commodity is not None
         assert report_date is not None and quantity is not None
-        svc.record_reserve(
+        svc.upsert_reserve(
             session=db,
             participant_id=participant.id,
             commodity=commodity,
@@ -784,7 +784,7 @@ def programme_visit(request: Request, db: SessionDep, me: CsrfUser, form: FormDe
     def record() -> None:
         assert participant is not None and visit_date is not None
         assert officer is not None and findings is not None
-        svc.record_field_visit(
+        svc.upsert_field_visit(
             session=db,
             participant_id=participant.id,
             visit_date=visit_date,
